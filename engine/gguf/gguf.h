@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
@@ -19,6 +20,10 @@
 #include "quant/dtype.h"
 
 namespace pipit::gguf {
+
+namespace detail {
+class Cursor;  // gguf/byte_cursor.h
+}
 
 enum class ValueType : uint32_t {
   UINT8 = 0, INT8 = 1, UINT16 = 2, INT16 = 3, UINT32 = 4, INT32 = 5,
@@ -92,10 +97,17 @@ class Reader {
   Status GetStringOpt(std::string_view key, std::string_view* out) const;
 
  private:
+  Status ParseUnprefixed(platform::ByteSpan file);
+  Status ParseMetadata(detail::Cursor& cursor, uint64_t n_kv);
+  Status ParseTensorInfos(detail::Cursor& cursor, uint64_t n_tensors);
+  Status LocateTensorData(platform::ByteSpan file, size_t header_end);
+
   uint32_t version_ = 0;
   uint64_t alignment_ = 32;
   std::vector<KeyValue> kv_;
   std::vector<TensorInfo> tensors_;
+  std::unordered_map<std::string_view, size_t> kv_index_;      // key -> index in kv_
+  std::unordered_map<std::string_view, size_t> tensor_index_;  // name -> index in tensors_
 };
 
 }  // namespace pipit::gguf

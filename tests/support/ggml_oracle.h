@@ -27,6 +27,16 @@ class GgmlOracle {
   // activation row already in the type's dot_type.
   bool Dot(DType type, const void* row, const void* act, int64_t n, float* out) const;
 
+  // ggml's own description of a type (ggml_get_type_traits and
+  // ggml_get_type_traits_cpu), to check our traits table against.
+  struct TypeInfo {
+    std::string name;     // ggml's type_name, e.g. "q4_K"
+    int64_t block_size;   // elements per block
+    int64_t block_bytes;  // bytes per block
+    uint32_t dot_type;    // raw type id of ggml's vec_dot_type
+  };
+  bool Info(DType type, TypeInfo* out) const;
+
   struct Impl;
  private:
   Impl* impl_ = nullptr;

@@ -1,0 +1,22 @@
+// Causal self-attention over the FP16 KV cache with an online softmax: the
+// scores of one query are folded into a running max, sum and weighted value
+// as they are computed, so no O(n_ctx) score buffer exists.
+#pragma once
+
+#include "kv/kv_cache.h"
+
+namespace pipit {
+
+struct AttentionShape {
+  int n_head;
+  int n_head_kv;
+  int head_dim;
+  float scale;  // 1 / sqrt(head_dim)
+};
+
+// One query head attends to positions [0, n_pos) of `seq` in `layer`.
+// q: [head_dim] (already rotated), out: [head_dim].
+void AttendOneHead(const KvCache& kv, int layer, int seq, int n_pos, int kv_head, const AttentionShape& shape,
+                   const float* q, float* out);
+
+}  // namespace pipit
