@@ -99,10 +99,14 @@ std::vector<uint8_t> Convert(const gguf::TensorInfo& t, const DTypeTraits& to, p
   return out;
 }
 
+// "2048x5632"
 std::string ShapeString(const gguf::TensorInfo& t) {
-  std::string s = std::to_string(t.ne[0]);
-  for (uint32_t d = 1; d < t.n_dims; ++d) s += "x" + std::to_string(t.ne[d]);
-  return s;
+  char buf[96];
+  int len = std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(t.ne[0]));
+  for (uint32_t d = 1; d < t.n_dims && len < static_cast<int>(sizeof buf); ++d) {
+    len += std::snprintf(buf + len, sizeof buf - len, "x%lld", static_cast<long long>(t.ne[d]));
+  }
+  return buf;
 }
 
 Status Quantize(const Args& args) {
@@ -125,6 +129,11 @@ Status Quantize(const Args& args) {
   writer.SetU32("general.file_type", args.preset->file_type);
   writer.SetU32("general.quantization_version", 2);
 
+  if (std::strcmp(args.preset->name, "Q2_K_S") == 0) {
+    // llama-quantize refuses Q2_K_S without an importance matrix; pipit has
+    // none, so the result matches llama.cpp's rules but not its imatrix data.
+    std::fprintf(stderr, "pipit-quantize: note: llama.cpp needs an imatrix for Q2_K_S; quantizing without one\n");
+  }
   const int threads = args.threads > 0 ? args.threads : platform::HardwareThreads();
   platform::ThreadPool pool(threads);
   const size_t n_tensors = reader.tensors().size();
