@@ -7,6 +7,9 @@
 
 namespace pipit {
 
+// Largest head size supported (queries are staged on the stack).
+constexpr int kMaxHeadDim = 512;
+
 struct AttentionShape {
   int n_head;
   int n_head_kv;
@@ -15,6 +18,7 @@ struct AttentionShape {
 };
 
 // One query head attends to positions [0, n_pos) of `seq` in `layer`.
+// head_dim <= kMaxHeadDim.
 // q: [head_dim] (already rotated), out: [head_dim].
 void AttendOneHead(const KvCache& kv, int layer, int seq, int n_pos, int kv_head, const AttentionShape& shape,
                    const float* q, float* out);

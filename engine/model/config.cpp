@@ -51,6 +51,7 @@ Status ReadModelConfig(const gguf::Reader& file, ModelConfig* out) {
                            value_dim, c.head_dim);
     }
   }
+  if (c.head_dim > 512) return Status::Error("metadata: head size %d is larger than the 512 pipit supports", c.head_dim);
   c.n_rot = c.head_dim;
   if (file.Find(p + "rope.dimension_count")) PIPIT_TRY(ReadPositive(file, p + "rope.dimension_count", &c.n_rot));
   if (c.n_rot > c.head_dim || c.n_rot % 2 != 0) {

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The `pipit` CLI as a user drives it: stdout carries only generated text,
+# stats go to stderr, bad flags and bad files fail with one clear message,
+# seeds reproduce across thread counts, and --cache skips the prefill.
+#
+#   cli_test.sh PIPIT_BINARY MODEL.gguf WORK_DIR
+set -uo pipefail
+pipit=$1 model=$2 work=$3
+mkdir -p "$work"
+failures=0
+pass=0
+check() {  # check NAME CONDITION...
+  local name=$1; shift
+  if "$@"; then pass=$((pass + 1)); else echo "FAIL: $name" >&2; failures=$((failures + 1)); fi
+}
+
+# Greedy generation: text on stdout, stats on stderr.
+"$pipit" "$model" -p "Once upon a time" -n 12 -t 0 -j 2 >"$work/out" 2>"$work/err"
+check "greedy run exits 0" test $? -eq 0
+check "stdout has text" test -s "$work/out"
+check "stdout has no stats" bash -c "! grep -q 'tok/s' '$work/out'"
+for stat in "prompt tokens:" "prefill:" "generation:" "time to first:" "anonymous" "file-backed"; do
+  check "stderr reports '$stat'" grep -q "$stat" "$work/err"
+done
+
+# Same prompt via stdin (echo adds a newline that is not part of the prompt).
+echo "Once upon a time" | "$pipit" "$model" -n 12 -t 0 -j 2 -q >"$work/out_stdin" 2>/dev/null
+check "stdin prompt == -p prompt" cmp -s "$work/out" "$work/out_stdin"
+
+# Seeded sampling reproduces, whatever the thread count.
+"$pipit" "$model" -p "Hello" -n 16 -t 0.9 -s 7 -j 1 -q >"$work/s1" 2>/dev/null
+"$pipit" "$model" -p "Hello" -n 16 -t 0.9 -s 7 -j 3 -q >"$work/s2" 2>/dev/null
+"$pipit" "$model" -p "Hello" -n 16 -t 0.9 -s 8 -j 2 -q >"$work/s3" 2>/dev/null
+check "same seed, different threads: same text" cmp -s "$work/s1" "$work/s2"
+check "different seed: different text" bash -c "! cmp -s '$work/s1' '$work/s3'"
+
+# --tokenize: one line of ids, BOS first for a SentencePiece model.
+ids=$("$pipit" "$model" -p "Hello world" --tokenize 2>/dev/null)
+check "--tokenize prints ids" bash -c "[[ '$ids' =~ ^[0-9]+( [0-9]+)*$ ]]"
+check "--tokenize starts with BOS 1" bash -c "[[ '$ids' == 1\ * ]]"
+
+# --cache: the second run reuses the prompt and gives the same text.
+rm -f "$work/p.kv"
+prompt="The history of the printing press begins in the fifteenth century"
+"$pipit" "$model" -p "$prompt" -n 8 -t 0 --cache "$work/p.kv" >"$work/c1" 2>"$work/c1.err"
+check "cache file written" test -s "$work/p.kv"
+"$pipit" "$model" -p "$prompt" -n 8 -t 0 --cache "$work/p.kv" >"$work/c2" 2>"$work/c2.err"
+check "cache reused" grep -q "cache: reused" "$work/c2.err"
+check "cached run gives the same text" cmp -s "$work/c1" "$work/c2"
+echo garbage >"$work/bad.kv"
+"$pipit" "$model" -p "$prompt" -n 8 -t 0 --cache "$work/bad.kv" >"$work/c3" 2>"$work/c3.err"
+check "corrupt cache is reported" grep -q "cache not used" "$work/c3.err"
+check "corrupt cache is ignored, output unchanged" cmp -s "$work/c1" "$work/c3"
+
+# Bad flags: usage and exit 2.
+for args in "-n" "-n abc" "-t -1" "--bogus" "-j 0" ""; do
+  # shellcheck disable=SC2086
+  "$pipit" $( [ -n "$args" ] && echo "$model" ) $args -p x >/dev/null 2>"$work/usage"
+  code=$?
+  check "bad flags '$args' exit 2" test $code -eq 2
+  check "bad flags '$args' print usage" grep -q "usage: pipit" "$work/usage"
+done
+
+# Bad model files: one line, exit 1, no crash.
+head -c 1000 "$model" >"$work/truncated.gguf"
+printf 'GGUX\3\0\0\0' >"$work/magic.gguf"
+for f in "$work/truncated.gguf" "$work/magic.gguf" "$work/does-not-exist.gguf"; do
+  "$pipit" "$f" -p x >/dev/null 2>"$work/err"
+  code=$?
+  check "bad model $(basename "$f") exits 1" test $code -eq 1
+  check "bad model $(basename "$f") names the file" grep -q "$(basename "$f")" "$work/err"
+  check "bad model $(basename "$f") one line" test "$(wc -l <"$work/err")" -eq 1
+done
+
+echo "$pass passed, $failures failed"
+exit $((failures > 0))
