@@ -1,5 +1,7 @@
 #include "model/matmul.h"
 
+#include "kernels/kernels.h"
+
 namespace pipit {
 
 void MatMul(const Matrix& w, const float* x, int n_tokens, float* y, ActivationBuffer& scratch,
@@ -9,13 +11,17 @@ void MatMul(const Matrix& w, const float* x, int n_tokens, float* y, ActivationB
   if (scratch.bytes.size() < act_row_bytes * n_tokens) scratch.bytes.resize(act_row_bytes * n_tokens);
   uint8_t* act = scratch.bytes.data();
 
+  // The SIMD table in use (engine/kernels/): same results as the reference
+  // quantizers, dots equal up to float summation order.
+  const kernels::KernelSet& kernel_set = kernels::Kernels();
+  const kernels::QuantizeFn quantize = kernel_set.QuantizeActivation(act_type.type);
   pool.ParallelFor(n_tokens, [&](int64_t begin, int64_t end) {
-    for (int64_t t = begin; t < end; ++t) act_type.quantize(x + t * w.cols, act + t * act_row_bytes, w.cols);
+    for (int64_t t = begin; t < end; ++t) quantize(x + t * w.cols, act + t * act_row_bytes, w.cols);
   });
 
   // Threads split the weight rows; each weight row meets every token while
   // it is hot in cache.
-  const auto dot = w.dtype->dot;
+  const kernels::DotFn dot = kernel_set.Dot(w.dtype->type);
   pool.ParallelFor(w.rows, [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {
       const uint8_t* row = w.Row(r);

@@ -27,13 +27,19 @@ void RopeTable::Build(int n_ctx, int n_rot, float base, const std::vector<float>
   half_ = n_rot / 2;
   cos_.resize(static_cast<size_t>(n_ctx) * half_);
   sin_.resize(cos_.size());
-  for (int i = 0; i < half_; ++i) {
-    double inv_freq = std::pow(static_cast<double>(base), -2.0 * i / n_rot);
-    if (!freq_factors.empty()) inv_freq /= freq_factors[i];
-    for (int p = 0; p < n_ctx; ++p) {
-      const double angle = p * inv_freq;
-      cos_[static_cast<size_t>(p) * half_ + i] = static_cast<float>(std::cos(angle));
-      sin_[static_cast<size_t>(p) * half_ + i] = static_cast<float>(std::sin(angle));
+  // The angles are computed exactly as llama.cpp does (a float recurrence
+  // theta_i = theta_{i-1} * base^(-2/n_rot), then cosf/sinf), not in exact
+  // arithmetic: the rotated queries are rounded to half precision before the
+  // key product, and a last-bit difference in an angle flips that rounding
+  // often enough to show in the logits.
+  const float theta_scale = std::pow(base, -2.0f / static_cast<float>(n_rot));
+  for (int p = 0; p < n_ctx; ++p) {
+    float theta = static_cast<float>(p);
+    for (int i = 0; i < half_; ++i) {
+      const float angle = freq_factors.empty() ? theta : theta / freq_factors[i];
+      cos_[static_cast<size_t>(p) * half_ + i] = std::cos(angle);
+      sin_[static_cast<size_t>(p) * half_ + i] = std::sin(angle);
+      theta *= theta_scale;
     }
   }
 }

@@ -5,10 +5,16 @@
 # rejects every variant with exit code 1 and exactly one non-empty line on
 # stderr (a crash or a sanitizer report fails the suite).
 #
-# usage: run_corrupt_suite.sh GGUF_CHECK_BINARY [WORK_DIR]
+# With PIPIT_BINARY and MODEL, every variant is also fed to the `pipit` CLI
+# (same expectations: exit 1, one line), and model-level damage is checked
+# on a real model: missing keys, missing tensors, inconsistent metadata.
+#
+# usage: run_corrupt_suite.sh GGUF_CHECK_BINARY [WORK_DIR [PIPIT_BINARY MODEL]]
 set -u
-check=${1:?usage: run_corrupt_suite.sh GGUF_CHECK_BINARY [WORK_DIR]}
+check=${1:?usage: run_corrupt_suite.sh GGUF_CHECK_BINARY [WORK_DIR [PIPIT_BINARY MODEL]]}
 work=${2:-$(mktemp -d)}
+pipit=${3:-}
+model=${4:-}
 mkdir -p "$work"
 sample="$work/sample.gguf"
 failures=0
@@ -35,8 +41,16 @@ variant() {  # variant NAME: copy of the sample to corrupt
 offset_of() { grep -obaF "$1" "$sample" | head -1 | cut -d: -f1; }
 
 expect_rejected() {  # expect_rejected FILE [TEXT]
-  local file=$1 want=${2:-}
-  "$check" "$file" > /dev/null 2> "$work/err"
+  expect_rejected_by "$check" "$@"
+  if [ -n "$pipit" ]; then expect_rejected_by "$pipit" "$@"; fi
+}
+expect_rejected_by() {  # expect_rejected_by TOOL FILE [TEXT]
+  local tool=$1 file=$2 want=${3:-}
+  if [ "$tool" = "$pipit" ]; then
+    "$tool" "$file" -p x -n 1 > /dev/null 2> "$work/err" < /dev/null
+  else
+    "$tool" "$file" > /dev/null 2> "$work/err"
+  fi
   local rc=$?
   local lines
   lines=$(wc -l < "$work/err")
@@ -50,7 +64,7 @@ expect_rejected() {  # expect_rejected FILE [TEXT]
     echo "FAIL: $(basename "$file"): message lacks '$want': $(cat "$work/err")"
     failures=$((failures + 1))
   else
-    echo "ok   $(basename "$file"): $(cat "$work/err")"
+    echo "ok   $(basename "$tool") $(basename "$file"): $(cat "$work/err")"
   fi
 }
 
@@ -98,6 +112,30 @@ expect_rejected "$f" "duplicate metadata key 'test.dup_a'"
 expect_rejected "$work/does-not-exist.gguf" "does-not-exist.gguf"
 expect_rejected "$work" "not a regular file"
 head -c 4096 /dev/zero | tr '\0' 'x' > "$work/garbage.gguf"; expect_rejected "$work/garbage.gguf" "not a GGUF file"
+
+# Model-level damage on a real model, through the CLI only: the GGUF is
+# well-formed, the model in it is not.
+if [ -n "$pipit" ]; then
+  msample=$work/model.gguf
+  cp "$model" "$msample"
+  model_variant() {  # model_variant NAME FROM TO: rename the first FROM to TO
+    local f="$work/$1.gguf" at
+    cp "$msample" "$f"
+    at=$(grep -obaF "$2" "$f" | head -1 | cut -d: -f1)
+    printf '%s' "$3" | dd of="$f" bs=1 seek="$at" conv=notrunc status=none
+    echo "$f"
+  }
+  f=$(model_variant missing_key llama.embedding_length llama.embedding_lengtX)
+  expect_rejected_by "$pipit" "$f" "llama.embedding_length"
+  f=$(model_variant missing_arch general.architecture general.architecturX)
+  expect_rejected_by "$pipit" "$f" "general.architecture"
+  f=$(model_variant missing_tensor blk.1.ffn_up.weight blk.1.ffn_up.weighX)
+  expect_rejected_by "$pipit" "$f" "tensor 'blk.1.ffn_up.weight' is missing"
+  f=$(model_variant missing_tokens tokenizer.ggml.tokens tokenizer.ggml.tokenX)
+  expect_rejected_by "$pipit" "$f" "tokenizer.ggml.tokens"
+  f=$(model_variant wrong_arch "llama.block_count" "llamb.block_count")
+  expect_rejected_by "$pipit" "$f" "llama.block_count"
+fi
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures corrupt-file check(s) failed"

@@ -18,7 +18,7 @@ mkdir -p "$work"
 
 # llama.h of exactly the llama.cpp release the prebuilt libraries come from.
 if [[ ! -f "$src/include/llama.h" ]]; then
-  git clone -q "$repo/node_modules/node-llama-cpp/llama/gitRelease.bundle" "$src"
+  git -c advice.detachedHead=false clone -q "$repo/node_modules/node-llama-cpp/llama/gitRelease.bundle" "$src"
 fi
 if [[ ! -x "$work/llama_quantize" || "$repo/tests/parity/llama_quantize.cpp" -nt "$work/llama_quantize" ]]; then
   g++ -O1 -std=c++17 "$repo/tests/parity/llama_quantize.cpp" -I"$src/include" -I"$src/ggml/include" \

@@ -15,6 +15,20 @@
 namespace pipit::test {
 namespace {
 
+// The preset whose general.file_type the file gets. With `pure`, a bare
+// k-quant type name stands for its _M preset (as llama.cpp labels such files).
+const quant::Preset* FindFixturePreset(const FixtureModelOptions& o) {
+  if (const quant::Preset* p = quant::FindPreset(o.preset)) return p;
+  if (o.pure && FindDTypeByName(o.preset.c_str())) return quant::FindPreset(o.preset + "_M");
+  return nullptr;
+}
+
+DType PureType(const FixtureModelOptions& o) {
+  if (const DTypeTraits* t = FindDTypeByName(o.preset.c_str())) return t->type;
+  return FindFixturePreset(o)->default_type;
+}
+
+
 // ---- Seeded random numbers: splitmix64 seeds xoshiro256**, Box-Muller
 // turns uniforms into normals. Every row has its own stream, derived from
 // (seed, tensor name, row), so the output does not depend on threading.
@@ -142,7 +156,7 @@ Status CheckOptions(const FixtureModelOptions& o) {
   }
   const int hd = o.head_dim > 0 ? o.head_dim : o.n_embd / o.n_head;
   if (hd % 2 != 0) return Status::Error("head dimension %d must be even (rope rotates pairs)", hd);
-  if (!quant::FindPreset(o.preset)) return Status::Error("unknown type preset '%s'", o.preset.c_str());
+  if (!FindFixturePreset(o)) return Status::Error("unknown type preset '%s'", o.preset.c_str());
   return Status::Ok();
 }
 
@@ -219,7 +233,7 @@ Status WriteFixtureModel(const FixtureModelOptions& o, const std::string& out_pa
   PIPIT_TRY(CheckOptions(o));
   FixtureVocab vocab;
   PIPIT_TRY(LoadFixtureVocab(o.vocab_path, &vocab));
-  const quant::Preset& preset = *quant::FindPreset(o.preset);
+  const quant::Preset& preset = *FindFixturePreset(o);
   const int64_t n_vocab = static_cast<int64_t>(vocab.tokens.size());
   const int head_dim = o.head_dim > 0 ? o.head_dim : o.n_embd / o.n_head;
 
@@ -259,7 +273,11 @@ Status WriteFixtureModel(const FixtureModelOptions& o, const std::string& out_pa
     ctx.n_head_kv = o.n_head_kv;
     ctx.has_output = !o.tied;
     DType type = DType::F32;
-    PIPIT_TRY(quant::ChooseTensorType(preset, ctx, DType::F32, &type));
+    if (o.pure) {
+      type = quant::IsQuantizable(ctx) ? PureType(o) : DType::F32;
+    } else {
+      PIPIT_TRY(quant::ChooseTensorType(preset, ctx, DType::F32, &type));
+    }
     const std::vector<uint8_t> data = MakeTensorData(spec, type, o.seed, &pool);
     if (o.verbose) {
       std::fprintf(stderr, "[%4d/%4zu] %-28s %6lld x %-6lld %s\n", index, specs.size(), spec.name.c_str(),

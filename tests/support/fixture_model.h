@@ -46,6 +46,9 @@ struct FixtureModelOptions {
   float rope_base = 10000.0f;
   float rms_eps = 1e-5f;
   std::string preset = "F32";  // any name from quant/preset.h
+  // Every weight matrix in one type (llama-quantize --pure): `preset` may
+  // then also be a bare type name ("Q3_K"); norms stay F32.
+  bool pure = false;
   bool tied = false;         // no output.weight: token_embd doubles as output
   bool llama3_rope = false;  // rope_freqs.weight with Llama 3.1 scaling factors
   uint64_t seed = 1;

@@ -24,6 +24,7 @@ void Usage() {
                "  --rope-base F   rope freq_base (10000)\n"
                "  --eps F         rms norm epsilon (1e-5)\n"
                "  --type PRESET   F32 F16 BF16 Q4_0 ... Q4_K_M ... Q6_K (F32)\n"
+               "  --pure          every weight matrix in TYPE (a preset or a type name)\n"
                "  --tied          no output.weight (token_embd is the output)\n"
                "  --llama3-rope   add rope_freqs.weight (Llama 3.1 scaling)\n"
                "  --seed N        random seed (1)\n"
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--tied") { o.tied = true; continue; }
+    if (a == "--pure") { o.pure = true; continue; }
     if (a == "--llama3-rope") { o.llama3_rope = true; continue; }
     if (a == "-v") { o.verbose = true; continue; }
     if (a == "-h" || a == "--help") { Usage(); return 0; }

@@ -3,7 +3,10 @@
 // getters and their errors.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -255,6 +258,35 @@ TEST(GgufWriter, CopyValueReproducesEveryTypeByteForByte) {
     ASSERT_EQ(a.end - a.data, b.end - b.data);
     EXPECT_EQ(std::memcmp(a.data, b.data, a.end - a.data), 0) << in.metadata()[i].key;
   }
+}
+
+TEST(GgufWriter, WriteFileMatchesSerializeAndMapsBack) {
+  Writer w;
+  w.SetString("general.architecture", "llama");
+  w.SetStringArray("tokenizer.ggml.tokens", {"a", "b"});
+  std::vector<uint8_t> big(1000 * 4 + 3 * 4);  // not a multiple of 256: exercises the padding loop
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<uint8_t>(i % 253);
+  w.AddTensor("big", DType::F32, {1003}, big.data(), big.size());
+  w.AddTensor("small", DType::F32, {1}, big.data(), 4);
+  std::string path = (std::filesystem::temp_directory_path() /
+                      ("pipit_gguf_writefile_" + std::to_string(getpid()) + ".gguf")).string();
+  Status s = w.WriteFile(path);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp." + std::to_string(getpid())));
+  platform::MappedFile file;
+  ASSERT_TRUE(file.Open(path).ok());
+  std::vector<uint8_t> expected = w.Serialize();
+  ASSERT_EQ(file.bytes().size, expected.size());
+  EXPECT_EQ(std::memcmp(file.bytes().data, expected.data(), expected.size()), 0);
+  Reader r;
+  ASSERT_TRUE(r.Parse(file.bytes()).ok());
+  ASSERT_NE(r.FindTensor("big"), nullptr);
+  EXPECT_EQ(std::memcmp(r.FindTensor("big")->data, big.data(), big.size()), 0);
+  std::filesystem::remove(path);
+
+  s = w.WriteFile("/nonexistent-dir/x.gguf");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("/nonexistent-dir/x.gguf"), std::string::npos) << s.message();
 }
 
 TEST(GgufReader, EmptyModelParses) {

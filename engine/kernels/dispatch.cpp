@@ -1,0 +1,122 @@
+// Chooses the kernel table once. CPU features come from the compiler's
+// builtins (cpuid + the OS's register-state check on x86), so no OS header is
+// needed; ARM features are fixed at compile time.
+#include <cstdlib>
+#include <cstring>
+
+#include "kernels/kernel_names.h"
+#include "kernels/kernels.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define PIPIT_KERNELS_X86 1
+namespace pipit::kernels::avx2 { PIPIT_DECLARE_KERNELS }
+namespace pipit::kernels::avx512 { PIPIT_DECLARE_KERNELS }
+#endif
+
+#if defined(__aarch64__) && defined(__ARM_NEON)
+#define PIPIT_KERNELS_NEON 1
+#include "kernels/arm/neon_kernels.h"
+#endif
+
+namespace pipit::kernels {
+namespace {
+
+// The reference functions, straight from the traits table.
+KernelSet MakeScalarSet() {
+  KernelSet set{};
+  set.name = "scalar";
+  for (uint32_t id = 0; id < kDTypeSlots; ++id) {
+    const DTypeTraits* traits = FindDType(id);
+    if (traits == nullptr) continue;
+    set.dot[id] = traits->dot;
+    set.quantize_activation[id] = traits->quantize;
+  }
+  return set;
+}
+
+const KernelSet& ScalarSet() {
+  static const KernelSet set = MakeScalarSet();
+  return set;
+}
+
+#if PIPIT_KERNELS_X86
+bool CpuHasAvx2() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+}
+
+// The avx512 table needs the Ice Lake-era subset: F, BW, VL and VNNI.
+bool CpuHasAvx512Vnni() {
+  return CpuHasAvx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+}
+
+KernelSet MakeAvx2Set() {
+  KernelSet set = ScalarSet();
+  set.name = "avx2";
+  PIPIT_FILL_KERNEL_SET(set, avx2);
+  return set;
+}
+
+KernelSet MakeAvx512Set() {
+  KernelSet set = ScalarSet();
+  set.name = "avx512";
+  PIPIT_FILL_KERNEL_SET(set, avx512);
+  return set;
+}
+#endif
+
+#if PIPIT_KERNELS_NEON
+KernelSet MakeNeonSet() {
+  KernelSet set = ScalarSet();
+  set.name = "neon";
+  FillNeonKernels(&set);
+  return set;
+}
+#endif
+
+// The best table, ignoring PIPIT_KERNELS.
+const KernelSet& BestSet() {
+  const char* order[] = {"avx512", "avx2", "neon"};
+  for (const char* name : order) {
+    if (const KernelSet* set = FindKernelSet(name)) return *set;
+  }
+  return ScalarSet();
+}
+
+const KernelSet& ChooseSet() {
+  if (const char* forced = std::getenv("PIPIT_KERNELS")) {
+    if (const KernelSet* set = FindKernelSet(forced)) return *set;
+  }
+  return BestSet();
+}
+
+}  // namespace
+
+const KernelSet* FindKernelSet(const char* name) {
+  if (std::strcmp(name, "scalar") == 0) return &ScalarSet();
+#if PIPIT_KERNELS_X86
+  if (std::strcmp(name, "avx2") == 0 && CpuHasAvx2()) {
+    static const KernelSet set = MakeAvx2Set();
+    return &set;
+  }
+  if (std::strcmp(name, "avx512") == 0 && CpuHasAvx512Vnni()) {
+    static const KernelSet set = MakeAvx512Set();
+    return &set;
+  }
+#endif
+#if PIPIT_KERNELS_NEON
+  if (std::strcmp(name, "neon") == 0) {
+    static const KernelSet set = MakeNeonSet();
+    return &set;
+  }
+#endif
+  return nullptr;
+}
+
+const KernelSet& Kernels() {
+  static const KernelSet& chosen = ChooseSet();
+  return chosen;
+}
+
+}  // namespace pipit::kernels

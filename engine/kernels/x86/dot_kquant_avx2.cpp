@@ -1,0 +1,3 @@
+// dot kquant kernels built for AVX2 (flags set in engine/CMakeLists.txt).
+#define PIPIT_ISA avx2
+#include "kernels/x86/dot_kquant_impl.h"

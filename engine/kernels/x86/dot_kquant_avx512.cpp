@@ -1,0 +1,3 @@
+// dot kquant kernels built for AVX512 (flags set in engine/CMakeLists.txt).
+#define PIPIT_ISA avx512
+#include "kernels/x86/dot_kquant_impl.h"

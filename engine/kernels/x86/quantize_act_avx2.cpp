@@ -1,0 +1,3 @@
+// quantize act kernels built for AVX2 (flags set in engine/CMakeLists.txt).
+#define PIPIT_ISA avx2
+#include "kernels/x86/quantize_act_impl.h"
