@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests (release, then ASan+UBSan), the corrupt-file
-# suite, bounded fuzzing, and the llama.cpp parity suite. What CI runs.
+# Runs every test: unit and integration tests and the llama.cpp parity suite
+# (release build), the unit tests again under ASan+UBSan, bounded fuzzing,
+# and the ARM kernels under qemu. This is what CI runs (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-
 jobs=$(nproc)
-echo "== unit and integration tests (release)"
-ctest --preset release -j"$jobs" --timeout 1800
+start=$SECONDS
+stage() { echo; echo "== $1 ($((SECONDS - start)) s)"; }
 
-echo "== unit tests under AddressSanitizer + UBSan"
+stage "unit, integration and parity tests (release)"
+ctest --preset release -j"$jobs"
+
+stage "unit tests under AddressSanitizer + UBSan"
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j"$jobs"
-ctest --preset asan -j"$jobs" --timeout 900
+ctest --preset asan -j"$jobs"
 
-echo "== fuzzing (bounded)"
+stage "fuzzing (bounded)"
 ./tests/fuzz/run_fuzzers.sh
 
-echo "== all tests passed"
+stage "ARM (aarch64) kernels under qemu-user"
+./tests/arm/run_arm_tests.sh build/arm
+
+stage "all tests passed"
