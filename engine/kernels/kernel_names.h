@@ -3,6 +3,7 @@
 // namespace (pipit::kernels::avx2, ...) to declare its set.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #define PIPIT_DECLARE_KERNELS                                            \
@@ -22,7 +23,13 @@
   void quantize_row_q8_0(const float* src, void* dst, int64_t n);        \
   void quantize_row_q8_1(const float* src, void* dst, int64_t n);        \
   void quantize_row_q8_k(const float* src, void* dst, int64_t n);        \
-  void quantize_row_f16(const float* src, void* dst, int64_t n);
+  void quantize_row_f16(const float* src, void* dst, int64_t n);        \
+  void dot_tokens_q4_k_q8_k(const void* row, const void* acts, size_t act_stride, int n_tokens, int64_t n, \
+                            float* out, size_t out_stride);             \
+  void dot_tokens_q6_k_q8_k(const void* row, const void* acts, size_t act_stride, int n_tokens, int64_t n, \
+                            float* out, size_t out_stride);             \
+  void dot_tokens_q8_0_q8_0(const void* row, const void* acts, size_t act_stride, int n_tokens, int64_t n, \
+                            float* out, size_t out_stride);
 
 // Fills `set` (a KernelSet) with every kernel of namespace `ns`.
 #define PIPIT_FILL_KERNEL_SET(set, ns)                                   \
@@ -44,4 +51,7 @@
     (set).quantize_activation[static_cast<int>(DType::Q8_1)] = ns::quantize_row_q8_1; \
     (set).quantize_activation[static_cast<int>(DType::Q8_K)] = ns::quantize_row_q8_k; \
     (set).quantize_activation[static_cast<int>(DType::F16)] = ns::quantize_row_f16;   \
+    (set).dot_tokens[static_cast<int>(DType::Q4_K)] = ns::dot_tokens_q4_k_q8_k; \
+    (set).dot_tokens[static_cast<int>(DType::Q6_K)] = ns::dot_tokens_q6_k_q8_k; \
+    (set).dot_tokens[static_cast<int>(DType::Q8_0)] = ns::dot_tokens_q8_0_q8_0; \
   } while (0)

@@ -7,6 +7,7 @@
 // table this build or CPU lacks falls back to the automatic choice.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "quant/dtype.h"
@@ -16,6 +17,13 @@ namespace pipit::kernels {
 // Same shapes as DTypeTraits::dot and DTypeTraits::quantize.
 using DotFn = float (*)(const void* row, const void* act, int64_t n);
 using QuantizeFn = void (*)(const float* src, void* dst, int64_t n);
+// One weight row against n_tokens activation rows (act_stride bytes apart):
+// out[i * out_stride] = dot(row, act_i). Each weight block is decoded once
+// and reused for several tokens (prefill). Every result is bit-identical to
+// the same table's single-token dot: the per-token accumulation order is the
+// same code, so a token's output never depends on batch composition.
+using DotTokensFn = void (*)(const void* row, const void* acts, size_t act_stride, int n_tokens, int64_t n,
+                             float* out, size_t out_stride);
 
 inline constexpr int kDTypeSlots = 31;  // every DType id is below this
 
@@ -26,9 +34,23 @@ struct KernelSet {
   // By activation (dot) type: float row -> Q8_0, Q8_1, Q8_K, F16, ...
   // Bit-identical to the reference quantizers.
   QuantizeFn quantize_activation[kDTypeSlots];
+  // By weight type: the multi-token dot, or nullptr where the table has none
+  // (then callers loop over dot; see DotTokens below).
+  DotTokensFn dot_tokens[kDTypeSlots];
 
   DotFn Dot(DType weight) const { return dot[static_cast<uint32_t>(weight)]; }
   QuantizeFn QuantizeActivation(DType act) const { return quantize_activation[static_cast<uint32_t>(act)]; }
+  DotTokensFn DotTokensOrNull(DType weight) const { return dot_tokens[static_cast<uint32_t>(weight)]; }
+
+  // The multi-token dot, falling back to one Dot per token.
+  void DotTokens(DType weight, const void* row, const void* acts, size_t act_stride, int n_tokens, int64_t n,
+                 float* out, size_t out_stride) const {
+    if (DotTokensFn fn = DotTokensOrNull(weight)) return fn(row, acts, act_stride, n_tokens, n, out, out_stride);
+    const DotFn fn = Dot(weight);
+    for (int t = 0; t < n_tokens; ++t) {
+      out[t * out_stride] = fn(row, static_cast<const uint8_t*>(acts) + t * act_stride, n);
+    }
+  }
 };
 
 // The table in use (chosen once; thread-safe).

@@ -168,6 +168,10 @@ std::string_view Tokenizer::Text(Token t) const {
   return vocab_.tokens[t].text;
 }
 
+namespace {
+constexpr const char* kReplacementCharacter = "\xEF\xBF\xBD";  // U+FFFD
+}  // namespace
+
 std::string TokenDecoder::Push(Token t) {
   std::string piece = tokenizer_.Piece(t);
   if (at_start_ && !piece.empty()) {
@@ -175,30 +179,41 @@ std::string TokenDecoder::Push(Token t) {
     at_start_ = false;
   }
   pending_ += piece;
-  // Emit everything up to the last complete character.
-  size_t complete = 0;
+  // Emit every complete character; hold back a character still missing
+  // bytes. Bytes that can never form a character (a stray continuation byte,
+  // a lead byte followed by a non-continuation) become U+FFFD, so the output
+  // is always valid UTF-8.
+  std::string out;
   size_t i = 0;
   while (i < pending_.size()) {
     const size_t need = Utf8Need(static_cast<uint8_t>(pending_[i]));
-    if (need == 0) {  // stray continuation or invalid byte: pass it through
-      complete = ++i;
+    if (need == 0) {
+      out += kReplacementCharacter;
+      ++i;
       continue;
     }
-    if (i + need > pending_.size()) break;  // incomplete: hold back
-    bool valid = true;
-    for (size_t k = 1; k < need; ++k) {
-      if ((static_cast<uint8_t>(pending_[i + k]) & 0xC0) != 0x80) valid = false;
+    size_t have = 1;
+    while (have < need && i + have < pending_.size() &&
+           (static_cast<uint8_t>(pending_[i + have]) & 0xC0) == 0x80) {
+      ++have;
     }
-    i += valid ? need : 1;
-    complete = i;
+    if (have == need) {
+      out.append(pending_, i, need);
+      i += need;
+    } else if (i + have == pending_.size()) {
+      break;  // incomplete so far: wait for the next token
+    } else {
+      out += kReplacementCharacter;  // interrupted sequence
+      i += have;
+    }
   }
-  std::string out = pending_.substr(0, complete);
-  pending_.erase(0, complete);
+  pending_.erase(0, i);
   return out;
 }
 
 std::string TokenDecoder::Flush() {
-  std::string out = std::move(pending_);
+  // A character cut off by the end of generation.
+  std::string out = pending_.empty() ? "" : kReplacementCharacter;
   pending_.clear();
   return out;
 }

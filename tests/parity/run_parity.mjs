@@ -19,7 +19,10 @@
 // one sees (median error ~1e-6). But every later rounding step (a query or a
 // probability rounded to half, an activation rounded to 8 bits) turns such a
 // last-bit difference into a whole rounding step now and then, and through
-// several layers of random weights these re-rolls compound: on a 3-layer
+// several layers of random weights these re-rolls compound (a perturbation
+// d re-rolls ~127*d of the 8-bit roundings, each one step: the next layer's
+// error is ~sqrt(d/127), so within a few layers any last-bit difference grows
+// to the full activation-quantization noise, and stays there): on a 3-layer
 // Q4_K model, pipit's own scalar and AVX-512 kernels (same math, different
 // addition order) disagree by ~5% of the logits' rms. So each case measures
 // that noise floor itself (pipit with PIPIT_KERNELS=scalar vs the SIMD

@@ -178,11 +178,19 @@ TEST(TokenDecoder, EmojiSplitAcrossByteTokensComesOutOnce) {
   for (Token id : tokens) out += stripping.Push(id);
   EXPECT_EQ(out, emoji);
 
-  // An incomplete character is held back until Flush.
+  // An incomplete character is held back; cut off at the end, it becomes
+  // U+FFFD: the output stays valid UTF-8.
   TokenDecoder partial(t.tok);
   EXPECT_EQ(partial.Push(v.Byte(0xF0)), "");
   EXPECT_EQ(partial.Push(v.Byte(0x9F)), "");
-  EXPECT_EQ(partial.Flush(), "\xF0\x9F");
+  EXPECT_EQ(partial.Flush(), "\xEF\xBF\xBD");
+
+  // Bytes that cannot form a character are replaced, the rest kept.
+  TokenDecoder broken(t.tok);
+  EXPECT_EQ(broken.Push(v.Byte(0x80)), "\xEF\xBF\xBD");            // stray continuation
+  EXPECT_EQ(broken.Push(v.Byte(0xE2)), "");                            // lead of 3
+  EXPECT_EQ(broken.Push(v.Byte(0x41)), "\xEF\xBF\xBD" "A");          // interrupted
+  EXPECT_EQ(broken.Flush(), "");
 }
 
 // --- byte-level BPE ---

@@ -6,6 +6,8 @@
 // Offset formats (Q3_K: q - 4, Q6_K: q - 32) multiply the unsigned level and
 // subtract offset * sum(scale * bsums): the activation's 16-element sums make
 // the offset one multiply-add per block.
+//
+// Q4_K and Q6_K, which have multi-token kernels, live in dot_tokens_impl.h.
 #include "kernels/x86/simd_x86.h"
 #include "quant/blocks_k.h"
 
@@ -13,9 +15,7 @@ namespace pipit::kernels::PIPIT_ISA {
 
 using quant::BlockQ2K;
 using quant::BlockQ3K;
-using quant::BlockQ4K;
 using quant::BlockQ5K;
-using quant::BlockQ6K;
 using quant::BlockQ8K;
 using quant::kQK_K;
 
@@ -49,35 +49,6 @@ inline __m256i ScalesTimesBsums(const int8_t scales[16], const int16_t* bsums) {
 
 }  // namespace
 
-float dot_q4_k_q8_k(const void* row, const void* act, int64_t n) {
-  const auto* x = static_cast<const BlockQ4K*>(row);
-  const auto* y = static_cast<const BlockQ8K*>(act);
-  const __m256i nibble = _mm256_set1_epi8(0x0F);
-  __m256 acc = _mm256_setzero_ps();
-  __m256 acc_min = _mm256_setzero_ps();
-  for (int64_t b = 0; b < n / kQK_K; ++b) {
-    uint8_t scales[8], mins[8];
-    UnpackScaleMinK4(x[b].scales, scales, mins);
-    const float d = HalfToFloat(x[b].d) * y[b].d;
-    const float dmin = HalfToFloat(x[b].dmin) * y[b].d;
-    acc_min = _mm256_fmadd_ps(_mm256_set1_ps(dmin), _mm256_cvtepi32_ps(MinsTimesBsums(mins, y[b].bsums)), acc_min);
-
-    // Two independent integer chains (VNNI multiply-adds have latency 5).
-    __m256i sum_low = _mm256_setzero_si256();
-    __m256i sum_high = _mm256_setzero_si256();
-    for (int p = 0; p < 4; ++p) {  // 64 weights: 32 low nibbles, 32 high
-      const __m256i q = Load256(x[b].qs + 32 * p);
-      const __m256i low = _mm256_and_si256(q, nibble);
-      const __m256i high = _mm256_and_si256(_mm256_srli_epi16(q, 4), nibble);
-      sum_low = DotU8S8Scaled(sum_low, low, Load256(y[b].qs + 64 * p), _mm256_set1_epi16(scales[2 * p]));
-      sum_high = DotU8S8Scaled(sum_high, high, Load256(y[b].qs + 64 * p + 32), _mm256_set1_epi16(scales[2 * p + 1]));
-    }
-    const __m256i sum = _mm256_add_epi32(sum_low, sum_high);
-    acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sum), acc);
-  }
-  return HorizontalSum(acc) - HorizontalSum(acc_min);
-}
-
 float dot_q5_k_q8_k(const void* row, const void* act, int64_t n) {
   const auto* x = static_cast<const BlockQ5K*>(row);
   const auto* y = static_cast<const BlockQ8K*>(act);
@@ -109,46 +80,6 @@ float dot_q5_k_q8_k(const void* row, const void* act, int64_t n) {
     acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sum), acc);
   }
   return HorizontalSum(acc) - HorizontalSum(acc_min);
-}
-
-float dot_q6_k_q8_k(const void* row, const void* act, int64_t n) {
-  const auto* x = static_cast<const BlockQ6K*>(row);
-  const auto* y = static_cast<const BlockQ8K*>(act);
-  const __m256i nibble = _mm256_set1_epi8(0x0F);
-  const __m256i two_bits = _mm256_set1_epi8(0x03);
-  __m256 acc = _mm256_setzero_ps();
-  for (int64_t b = 0; b < n / kQK_K; ++b) {
-    const int8_t* sc = x[b].scales;
-    // sum sc * (q - 32) * y = sum sc * q * y - 32 * sum_g sc[g] * bsums[g].
-    __m256i offset = _mm256_slli_epi32(ScalesTimesBsums(sc, y[b].bsums), 5);
-    __m256i sum = _mm256_setzero_si256();
-    __m256i sum2 = _mm256_setzero_si256();  // a second chain for latency
-    for (int h = 0; h < 2; ++h) {  // 128-weight halves
-      const uint8_t* ql = x[b].ql + 64 * h;
-      const int8_t* yq = y[b].qs + 128 * h;
-      const __m256i ql0 = Load256(ql);
-      const __m256i ql1 = Load256(ql + 32);
-      const __m256i qh = Load256(x[b].qh + 32 * h);
-      // Stripe s (32 weights) = nibble of ql0/ql1 | two bits of qh at 2s.
-      const __m256i q0 = _mm256_or_si256(_mm256_and_si256(ql0, nibble),
-                                         _mm256_slli_epi16(_mm256_and_si256(qh, two_bits), 4));
-      const __m256i q1 = _mm256_or_si256(_mm256_and_si256(ql1, nibble),
-                                         _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), two_bits), 4));
-      const __m256i q2 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), nibble),
-                                         _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), two_bits), 4));
-      const __m256i q3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), nibble),
-                                         _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), two_bits), 4));
-      const int8_t* s = sc + 8 * h;
-      sum = DotU8S8Scaled(sum, q0, Load256(yq), ScalePair16(s[0], s[1]));
-      sum2 = DotU8S8Scaled(sum2, q1, Load256(yq + 32), ScalePair16(s[2], s[3]));
-      sum = DotU8S8Scaled(sum, q2, Load256(yq + 64), ScalePair16(s[4], s[5]));
-      sum2 = DotU8S8Scaled(sum2, q3, Load256(yq + 96), ScalePair16(s[6], s[7]));
-    }
-    sum = _mm256_sub_epi32(_mm256_add_epi32(sum, sum2), offset);
-    const float d = HalfToFloat(x[b].d) * y[b].d;
-    acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sum), acc);
-  }
-  return HorizontalSum(acc);
 }
 
 float dot_q3_k_q8_k(const void* row, const void* act, int64_t n) {

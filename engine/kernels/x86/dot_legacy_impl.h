@@ -1,4 +1,5 @@
-// Legacy (32-weight block) dot products for AVX2 / AVX-512. One block's
+// Legacy (32-weight block) dot products for AVX2 / AVX-512 (Q8_0 lives in
+// dot_tokens_impl.h). One block's
 // integer sum is exact; blocks are accumulated in eight float lanes, so only
 // the float summation order differs from engine/quant/q*_legacy.cpp.
 #include "kernels/x86/simd_x86.h"
@@ -85,30 +86,6 @@ float dot_q5_1_q8_1(const void* row, const void* act, int64_t n) {
     offsets += HalfToFloat(x[b].m) * HalfToFloat(y[b].s);
   }
   return HorizontalSum(acc) + offsets;
-}
-
-float dot_q8_0_q8_0(const void* row, const void* act, int64_t n) {
-  const auto* x = static_cast<const BlockQ8_0*>(row);
-  const auto* y = static_cast<const BlockQ8_0*>(act);
-  // Two blocks per iteration on independent accumulators.
-  __m256 acc0 = _mm256_setzero_ps();
-  __m256 acc1 = _mm256_setzero_ps();
-  const int64_t blocks = n / kQK;
-  int64_t b = 0;
-  for (; b + 1 < blocks; b += 2) {
-    const __m256i s0 = DotS8S8(_mm256_setzero_si256(), Load256(x[b].qs), Load256(y[b].qs));
-    const __m256i s1 = DotS8S8(_mm256_setzero_si256(), Load256(x[b + 1].qs), Load256(y[b + 1].qs));
-    const float d0 = HalfToFloat(x[b].d) * HalfToFloat(y[b].d);
-    const float d1 = HalfToFloat(x[b + 1].d) * HalfToFloat(y[b + 1].d);
-    acc0 = _mm256_fmadd_ps(_mm256_set1_ps(d0), _mm256_cvtepi32_ps(s0), acc0);
-    acc1 = _mm256_fmadd_ps(_mm256_set1_ps(d1), _mm256_cvtepi32_ps(s1), acc1);
-  }
-  for (; b < blocks; ++b) {
-    const __m256i s0 = DotS8S8(_mm256_setzero_si256(), Load256(x[b].qs), Load256(y[b].qs));
-    const float d0 = HalfToFloat(x[b].d) * HalfToFloat(y[b].d);
-    acc0 = _mm256_fmadd_ps(_mm256_set1_ps(d0), _mm256_cvtepi32_ps(s0), acc0);
-  }
-  return HorizontalSum(_mm256_add_ps(acc0, acc1));
 }
 
 }  // namespace pipit::kernels::PIPIT_ISA
