@@ -10,7 +10,9 @@
 #include "platform/platform.h"
 #include "platform/thread_pool.h"
 #include "quant/dtype.h"
+#include "core/hash.h"
 #include "quant/preset.h"
+#include "sampling/rng.h"
 
 namespace pipit::test {
 namespace {
@@ -29,41 +31,15 @@ DType PureType(const FixtureModelOptions& o) {
 }
 
 
-// ---- Seeded random numbers: splitmix64 seeds xoshiro256**, Box-Muller
-// turns uniforms into normals. Every row has its own stream, derived from
+// ---- Seeded random numbers: the engine's xoshiro256** (seeded through
+// splitmix64), Box-Muller turns uniforms into normals. Every row has its own stream, derived from
 // (seed, tensor name, row), so the output does not depend on threading.
-
-uint64_t SplitMix64(uint64_t* state) {
-  uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-uint64_t Fnv1a(const std::string& s) {
-  uint64_t h = 0xCBF29CE484222325ull;
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001B3ull;
-  return h;
-}
 
 class Rng {
  public:
-  explicit Rng(uint64_t seed) {
-    for (uint64_t& word : s_) word = SplitMix64(&seed);
-  }
-  uint64_t Next() {
-    const uint64_t result = Rotl(s_[1] * 5, 7) * 9;
-    const uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = Rotl(s_[3], 45);
-    return result;
-  }
+  explicit Rng(uint64_t seed) : bits_(seed) {}
   // Uniform in (0, 1]: never 0, so log() is finite.
-  double Uniform() { return static_cast<double>((Next() >> 11) + 1) * 0x1.0p-53; }
+  double Uniform() { return static_cast<double>((bits_.Next() >> 11) + 1) * 0x1.0p-53; }
   // Fills `out` with N(mean, std^2) samples.
   void Normal(float* out, int64_t n, float mean, float std) {
     constexpr double kTwoPi = 6.283185307179586;
@@ -76,8 +52,7 @@ class Rng {
   }
 
  private:
-  static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  uint64_t s_[4];
+  Xoshiro256 bits_;
 };
 
 // ---- Tensors of the llama architecture.
@@ -130,7 +105,7 @@ std::vector<uint8_t> MakeTensorData(const TensorSpec& spec, DType type, uint64_t
   for (size_t i = 1; i < spec.ne.size(); ++i) n_rows *= spec.ne[i];
   const size_t row_bytes = RowBytes(traits, row_len);
   std::vector<uint8_t> data(row_bytes * n_rows);
-  const uint64_t tensor_seed = seed ^ Fnv1a(spec.name);
+  const uint64_t tensor_seed = seed ^ Fnv1a(spec.name.data(), spec.name.size());
   pool->ParallelFor(n_rows, [&](int64_t begin, int64_t end) {
     std::vector<float> row(row_len);
     for (int64_t r = begin; r < end; ++r) {
