@@ -13,12 +13,13 @@ namespace {
 struct Symbol {
   int prev, next;
   size_t begin, n;  // bytes of the byte-level-encoded word; n = 0 once merged
+  int32_t id;       // vocabulary id of the symbol's text, -1 when it is none
 };
 
 struct Bigram {
   int left, right;
   int32_t rank;
-  std::string text;  // merged text, to detect stale entries
+  size_t size;  // byte length of the merged text, to detect stale entries
 };
 
 struct BigramOrder {
@@ -46,7 +47,8 @@ class BpeWord {
       if (len > word_.size() - offset) len = word_.size() - offset;
       const int index = static_cast<int>(symbols_.size());
       offset += len;
-      symbols_.push_back({index - 1, offset == word_.size() ? -1 : index + 1, offset - len, len});
+      symbols_.push_back({index - 1, offset == word_.size() ? -1 : index + 1, offset - len, len,
+                          vocab_.Find(word_.substr(offset - len, len))});
     }
     for (int i = 1; i < static_cast<int>(symbols_.size()); ++i) TryAddBigram(i - 1, i);
 
@@ -55,13 +57,13 @@ class BpeWord {
       queue_.pop();
       Symbol& left = symbols_[bigram.left];
       Symbol& right = symbols_[bigram.right];
-      if (left.n == 0 || right.n == 0) continue;
-      if (word_.substr(left.begin, left.n + right.n) != bigram.text ||
-          left.begin + left.n != right.begin) {
-        continue;  // stale
-      }
+      // Stale: llama.cpp compares the texts, but a live left symbol only
+      // grows by absorbing this right one, and a live right symbol only by
+      // absorbing its own right neighbour, so the length tells the same.
+      if (left.n == 0 || right.n == 0 || left.n + right.n != bigram.size) continue;
       left.n += right.n;
       right.n = 0;
+      left.id = vocab_.Find(word_.substr(left.begin, left.n));
       left.next = right.next;
       if (right.next >= 0) symbols_[right.next].prev = bigram.left;
       TryAddBigram(left.prev, bigram.left);
@@ -70,15 +72,13 @@ class BpeWord {
 
     for (const Symbol& s : symbols_) {
       if (s.n == 0) continue;
-      const std::string_view text = word_.substr(s.begin, s.n);
-      const int32_t id = vocab_.Find(text);
-      if (id >= 0) {
-        out->push_back(id);
+      if (s.id >= 0) {
+        out->push_back(s.id);
         continue;
       }
       // Not a token: llama.cpp looks up each single byte of the encoded
       // text and silently drops the ones that are not tokens.
-      for (char c : text) {
+      for (char c : word_.substr(s.begin, s.n)) {
         const int32_t byte_id = vocab_.Find(std::string_view(&c, 1));
         if (byte_id >= 0) out->push_back(byte_id);
       }
@@ -88,14 +88,12 @@ class BpeWord {
  private:
   void TryAddBigram(int left, int right) {
     if (left == -1 || right == -1) return;
-    const std::string_view l = word_.substr(symbols_[left].begin, symbols_[left].n);
-    const std::string_view r = word_.substr(symbols_[right].begin, symbols_[right].n);
-    const int32_t rank = vocab_.MergeRank(l, r);
+    const Symbol& l = symbols_[left];
+    const Symbol& r = symbols_[right];
+    const int32_t rank =
+        vocab_.MergeRank(l.id, word_.substr(l.begin, l.n), r.id, word_.substr(r.begin, r.n));
     if (rank < 0) return;
-    std::string text;
-    text.reserve(l.size() + r.size());
-    text.append(l).append(r);
-    queue_.push({left, right, rank, std::move(text)});
+    queue_.push({left, right, rank, l.n + r.n});
   }
 
   const Vocab& vocab_;
@@ -105,15 +103,6 @@ class BpeWord {
 };
 
 }  // namespace
-
-int32_t Vocab::MergeRank(std::string_view left, std::string_view right) const {
-  std::string key;
-  key.reserve(left.size() + 1 + right.size());
-  key.append(left).push_back('\0');
-  key.append(right);
-  auto it = merge_ranks.find(key);
-  return it == merge_ranks.end() ? -1 : it->second;
-}
 
 void EncodeBpe(const Vocab& vocab, PreTokenizer pre, bool ignore_merges, std::string_view text,
                std::vector<int32_t>* out) {

@@ -78,7 +78,7 @@ class SpmSession {
         text_.substr(symbols_[left].begin, symbols_[left].n + symbols_[right].n);
     const int32_t id = vocab_.Find(merged);
     if (id < 0) return;
-    queue_.push({left, right, vocab_.tokens[id].score, merged.size()});
+    queue_.push({left, right, vocab_.Score(id), merged.size()});
   }
 
   // Every merged symbol is a vocabulary token by construction; a single

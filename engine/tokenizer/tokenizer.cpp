@@ -1,6 +1,10 @@
 // Tokenizer::Encode / Piece / Detokenize and the streaming TokenDecoder.
 #include "tokenizer/tokenizer.h"
 
+#include <cstdlib>
+
+#include "tokenizer/unicode.h"
+
 namespace pipit {
 namespace {
 
@@ -33,6 +37,39 @@ size_t Utf8Need(uint8_t lead) {
   return 0;
 }
 
+// llama.cpp's llama_decode_text: byte-level characters back to bytes.
+void AppendByteLevelDecoded(std::string_view text, std::string* out) {
+  for (uint32_t cpt : tokenizer::DecodeUtf8(text)) {
+    uint8_t byte;
+    if (tokenizer::UnicodeToByte(cpt, &byte)) {
+      out->push_back(static_cast<char>(byte));
+    } else {
+      std::string utf8;
+      tokenizer::AppendUtf8(cpt, &utf8);
+      *out += "[UNK_BYTE_0x";
+      static const char kHex[] = "0123456789abcdef";
+      for (unsigned char c : utf8) {
+        out->push_back(kHex[c >> 4]);
+        out->push_back(kHex[c & 15]);
+      }
+      out->append(text).push_back(']');
+    }
+  }
+}
+
+// SPM: every "▁" becomes a space.
+void AppendSpmUnescaped(std::string_view text, std::string* out) {
+  constexpr std::string_view kEscapedSpace = "\xE2\x96\x81";
+  size_t pos = 0;
+  while (true) {
+    const size_t hit = text.find(kEscapedSpace, pos);
+    if (hit == std::string_view::npos) break;
+    out->append(text.substr(pos, hit - pos)).push_back(' ');
+    pos = hit + kEscapedSpace.size();
+  }
+  out->append(text.substr(pos));
+}
+
 }  // namespace
 
 std::vector<Token> Tokenizer::Encode(std::string_view text, bool add_bos, bool parse_special) const {
@@ -41,11 +78,10 @@ std::vector<Token> Tokenizer::Encode(std::string_view text, bool add_bos, bool p
   std::vector<Fragment> fragments;
   if (!text.empty()) fragments.push_back({-1, 0, text.size()});
   for (Token special : special_tokens_) {
-    const tokenizer::TokenData& data = vocab_.tokens[special];
-    if (!parse_special && (data.attr & (tokenizer::kAttrControl | tokenizer::kAttrUnknown))) {
+    if (!parse_special && (vocab_.Attr(special) & (tokenizer::kAttrControl | tokenizer::kAttrUnknown))) {
       continue;  // only user-defined tokens are matched in plain text
     }
-    const std::string_view needle = data.text;
+    const std::string_view needle = vocab_.Text(special);
     std::vector<Fragment> next;
     next.reserve(fragments.size());
     for (const Fragment& f : fragments) {
@@ -95,7 +131,25 @@ std::vector<Token> Tokenizer::Encode(std::string_view text, bool add_bos, bool p
 std::string Tokenizer::Piece(Token t, bool render_special) const {
   if (t < 0 || t >= n_vocab()) return {};
   if (!render_special && IsControl(t)) return {};
-  return pieces_[t];
+  // llama.cpp's token_to_piece without lstrip.
+  const uint32_t attr = vocab_.Attr(t);
+  const std::string_view text = vocab_.Text(t);
+  std::string piece;
+  if (attr & (tokenizer::kAttrUnknown | tokenizer::kAttrControl | tokenizer::kAttrUserDefined)) {
+    piece.assign(text);
+  } else if (attr & tokenizer::kAttrNormal) {
+    if (model_ == Model::kSpm) {
+      AppendSpmUnescaped(text, &piece);
+    } else {
+      AppendByteLevelDecoded(text, &piece);
+    }
+  } else if (attr & tokenizer::kAttrByte) {
+    // "<0xXX>"
+    const std::string hex(text.size() >= 5 ? text.substr(3, 2) : std::string_view());
+    piece.push_back(static_cast<char>(std::strtol(hex.c_str(), nullptr, 16)));
+  }
+  // Unused and undefined tokens render as nothing.
+  return piece;
 }
 
 std::string Tokenizer::Detokenize(const std::vector<Token>& tokens, bool render_special) const {
@@ -160,12 +214,12 @@ bool Tokenizer::IsEndOfGeneration(Token t) const {
 
 bool Tokenizer::IsControl(Token t) const {
   if (t < 0 || t >= n_vocab()) return false;
-  return (vocab_.tokens[t].attr & (tokenizer::kAttrControl | tokenizer::kAttrUnknown)) != 0;
+  return (vocab_.Attr(t) & (tokenizer::kAttrControl | tokenizer::kAttrUnknown)) != 0;
 }
 
 std::string_view Tokenizer::Text(Token t) const {
   if (t < 0 || t >= n_vocab()) return {};
-  return vocab_.tokens[t].text;
+  return vocab_.Text(t);
 }
 
 namespace {

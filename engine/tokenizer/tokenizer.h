@@ -28,6 +28,11 @@ class Tokenizer {
   // Reads tokenizer.ggml.* from the GGUF metadata (model, pre, tokens,
   // scores, token_type, merges, special token ids, add_bos_token,
   // add_eos_token, add_space_prefix). Missing or inconsistent -> error.
+  //
+  // Lifetime: token texts are not copied; the Tokenizer keeps pointers into
+  // the bytes `file` was parsed from (the memory-mapped file or flash), so
+  // those bytes must outlive the Tokenizer (Model owns both and declares the
+  // mapping first). The Reader itself may go away after Load.
   Status Load(const gguf::Reader& file);
 
   // With add_bos (llama.cpp's add_special) the vocabulary's BOS is
@@ -40,6 +45,7 @@ class Tokenizer {
   // Bytes of one token as it appears in output: byte tokens -> that byte,
   // SPM "▁" -> space, byte-level BPE characters -> their bytes. Control and
   // unknown tokens -> empty unless render_special. Out of range -> empty.
+  // Computed on each call (a few dozen bytes of work), not cached.
   std::string Piece(Token t, bool render_special = false) const;
 
   // Whole-sequence detokenization like llama_detokenize(remove_special =
@@ -48,7 +54,7 @@ class Tokenizer {
   // space clean-up (" ." -> "." ...) for vocabularies that use it (BPE).
   std::string Detokenize(const std::vector<Token>& tokens, bool render_special = false) const;
 
-  int n_vocab() const { return static_cast<int>(vocab_.tokens.size()); }
+  int n_vocab() const { return vocab_.size(); }
   Token bos() const { return bos_; }
   Token eos() const { return eos_; }
   Token eot() const { return eot_; }    // -1 when none
@@ -67,7 +73,7 @@ class Tokenizer {
  private:
   Status LoadSpecialIds(const gguf::Reader& file);
   void DetectEndOfGeneration();
-  void BuildCaches();
+  void FindSpecialTokens();
 
   Model model_ = Model::kSpm;
   tokenizer::PreTokenizer pre_ = tokenizer::PreTokenizer::kDefault;
@@ -80,7 +86,6 @@ class Tokenizer {
   bool clean_spaces_ = false;   // Detokenize: llama.cpp's space clean-up
   std::vector<Token> special_tokens_;  // matched in raw text, longest first
   std::vector<uint8_t> is_eog_;        // [n_vocab]
-  std::vector<std::string> pieces_;    // [n_vocab] Piece(t, true)
 };
 
 // Streams generated tokens as UTF-8 text: returns only complete UTF-8

@@ -1,10 +1,8 @@
 // Tokenizer::Load: builds the vocabulary from tokenizer.ggml.* metadata
 // with llama.cpp's defaults (llama_vocab::impl::load).
 #include <algorithm>
-#include <cstdlib>
 
 #include "tokenizer/tokenizer.h"
-#include "tokenizer/unicode.h"
 
 namespace pipit {
 namespace {
@@ -58,7 +56,7 @@ bool OneOf(std::string_view text, const std::string_view (&list)[N]) {
   return std::find(std::begin(list), std::end(list), text) != std::end(list);
 }
 
-uint32_t AttrFromTokenType(int32_t type) {
+uint8_t AttrFromTokenType(int32_t type) {
   switch (type) {
     case 1: return tokenizer::kAttrNormal;
     case 2: return tokenizer::kAttrUnknown;
@@ -68,41 +66,6 @@ uint32_t AttrFromTokenType(int32_t type) {
     case 6: return tokenizer::kAttrByte;
     default: return tokenizer::kAttrUndefined;
   }
-}
-
-// llama.cpp's llama_decode_text: byte-level characters back to bytes.
-std::string DecodeByteLevel(const std::string& text) {
-  std::string out;
-  for (uint32_t cpt : tokenizer::DecodeUtf8(text)) {
-    uint8_t byte;
-    if (tokenizer::UnicodeToByte(cpt, &byte)) {
-      out.push_back(static_cast<char>(byte));
-    } else {
-      std::string utf8;
-      tokenizer::AppendUtf8(cpt, &utf8);
-      out += "[UNK_BYTE_0x";
-      static const char kHex[] = "0123456789abcdef";
-      for (unsigned char c : utf8) {
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 15]);
-      }
-      out += text + "]";
-    }
-  }
-  return out;
-}
-
-std::string ReplaceAll(std::string s, std::string_view from, std::string_view to) {
-  std::string out;
-  size_t pos = 0;
-  while (true) {
-    size_t hit = s.find(from, pos);
-    if (hit == std::string::npos) break;
-    out.append(s, pos, hit - pos).append(to);
-    pos = hit + from.size();
-  }
-  out.append(s, pos, std::string::npos);
-  return out;
 }
 
 }  // namespace
@@ -152,6 +115,7 @@ Status Tokenizer::Load(const gguf::Reader& file) {
   if (texts.size() > 0x7FFFFFFF) return Status::Error("tokenizer.ggml.tokens: too many tokens");
   const size_t n = texts.size();
 
+  // Scores are only used by SPM; BPE ranks come from the merges.
   std::vector<float> scores;
   if (const gguf::KeyValue* kv = file.Find("tokenizer.ggml.scores")) {
     if (kv->value.type == gguf::ValueType::ARRAY && kv->value.elem_type == gguf::ValueType::INT32) {
@@ -164,56 +128,38 @@ Status Tokenizer::Load(const gguf::Reader& file) {
     if (scores.size() < n) {
       return Status::Error("tokenizer.ggml.scores: %zu scores for %zu tokens", scores.size(), n);
     }
+    scores.resize(n);
+    if (model_ != Model::kSpm) scores = std::vector<float>();
   }
-  std::vector<int32_t> types;
+  std::vector<uint8_t> attrs(n, tokenizer::kAttrNormal);
   if (file.Find("tokenizer.ggml.token_type") != nullptr) {
+    std::vector<int32_t> types;
     PIPIT_TRY(file.GetI32Array("tokenizer.ggml.token_type", &types));
     if (types.size() < n) {
       return Status::Error("tokenizer.ggml.token_type: %zu types for %zu tokens", types.size(), n);
     }
+    for (size_t i = 0; i < n; ++i) attrs[i] = AttrFromTokenType(types[i]);
   }
-
-  vocab_.tokens.resize(n);
-  vocab_.text_to_id.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    tokenizer::TokenData& token = vocab_.tokens[i];
-    token.text = texts[i].empty() ? "[EMPTY_" + std::to_string(i) + "]" : std::string(texts[i]);
-    token.score = scores.empty() ? 0.0f : scores[i];
-    token.attr = types.empty() ? tokenizer::kAttrNormal : AttrFromTokenType(types[i]);
-    vocab_.text_to_id[token.text] = static_cast<Token>(i);
-  }
+  PIPIT_TRY(vocab_.SetTokens(texts, std::move(scores), std::move(attrs)));
+  texts = std::vector<std::string_view>();  // release before the merges are built
 
   if (model_ == Model::kBpe) {
-    std::vector<std::string_view> merges;
     if (file.Find("tokenizer.ggml.merges") == nullptr) {
       return Status::Error("tokenizer.ggml.merges: missing (required for a 'gpt2' tokenizer)");
     }
+    std::vector<std::string_view> merges;
     PIPIT_TRY(file.GetStringArray("tokenizer.ggml.merges", &merges));
-    vocab_.merge_ranks.reserve(merges.size());
-    for (size_t i = 0; i < merges.size(); ++i) {
-      // "left right", split at the first space after the first byte; a merge
-      // without one becomes an empty pair, as in llama.cpp.
-      const std::string_view m = merges[i];
-      const size_t space = m.size() > 1 ? m.find(' ', 1) : std::string_view::npos;
-      std::string key;
-      if (space != std::string_view::npos) {
-        key.append(m.substr(0, space)).push_back('\0');
-        key.append(m.substr(space + 1));
-      } else {
-        key.push_back('\0');
-      }
-      vocab_.merge_ranks.emplace(std::move(key), static_cast<int32_t>(i));
-    }
+    vocab_.SetMerges(merges);
   }
 
   PIPIT_TRY(LoadSpecialIds(file));
   DetectEndOfGeneration();
-  BuildCaches();
+  FindSpecialTokens();
   return Status::Ok();
 }
 
 Status Tokenizer::LoadSpecialIds(const gguf::Reader& file) {
-  const int64_t n = static_cast<int64_t>(vocab_.tokens.size());
+  const int64_t n = vocab_.size();
   // Defaults that do not fit the vocabulary are disabled, like llama.cpp.
   for (Token* id : {&bos_, &eos_, &vocab_.unk}) {
     if (*id >= n) *id = -1;
@@ -248,7 +194,7 @@ Status Tokenizer::LoadSpecialIds(const gguf::Reader& file) {
   if (add_eos_ && eos_ < 0) {
     return Status::Error("tokenizer.ggml.add_eos_token is set but the vocabulary has no EOS token");
   }
-  is_eog_.assign(vocab_.tokens.size(), 0);
+  is_eog_.assign(vocab_.size(), 0);
   for (Token id : {fim_pad, fim_rep, fim_sep}) {
     if (id >= 0) is_eog_[id] = 1;
   }
@@ -259,20 +205,20 @@ void Tokenizer::DetectEndOfGeneration() {
   // llama.cpp scans its text->id hash map, so which of several EOT-looking
   // tokens becomes "the" EOT is unspecified there; we take the lowest id.
   // Either way every one of them ends generation.
-  for (size_t id = 0; id < vocab_.tokens.size(); ++id) {
-    tokenizer::TokenData& token = vocab_.tokens[id];
-    if (vocab_.text_to_id.at(token.text) != static_cast<Token>(id)) continue;  // shadowed duplicate
-    if (eot_ < 0 && OneOf(token.text, kEotTexts)) {
-      eot_ = static_cast<Token>(id);
-      token.attr |= tokenizer::kAttrControl;
+  for (Token id = 0; id < vocab_.size(); ++id) {
+    const std::string_view text = vocab_.Text(id);
+    if (vocab_.Find(text) != id) continue;  // shadowed duplicate
+    if (eot_ < 0 && OneOf(text, kEotTexts)) {
+      eot_ = id;
+      vocab_.AddAttr(id, tokenizer::kAttrControl);
     }
-    if (eom_ < 0 && token.text == "<|eom_id|>") {
-      eom_ = static_cast<Token>(id);
-      token.attr |= tokenizer::kAttrControl;
+    if (eom_ < 0 && text == "<|eom_id|>") {
+      eom_ = id;
+      vocab_.AddAttr(id, tokenizer::kAttrControl);
     }
-    if (OneOf(token.text, kEogTexts)) {
+    if (OneOf(text, kEogTexts)) {
       is_eog_[id] = 1;
-      token.attr |= tokenizer::kAttrControl;
+      vocab_.AddAttr(id, tokenizer::kAttrControl);
     }
   }
   for (Token id : {eos_, eot_, eom_}) {
@@ -280,35 +226,15 @@ void Tokenizer::DetectEndOfGeneration() {
   }
 }
 
-void Tokenizer::BuildCaches() {
+void Tokenizer::FindSpecialTokens() {
   const uint32_t special_mask =
       tokenizer::kAttrControl | tokenizer::kAttrUserDefined | tokenizer::kAttrUnknown;
-  for (size_t id = 0; id < vocab_.tokens.size(); ++id) {
-    if (vocab_.tokens[id].attr & special_mask) special_tokens_.push_back(static_cast<Token>(id));
+  for (Token id = 0; id < vocab_.size(); ++id) {
+    if (vocab_.Attr(id) & special_mask) special_tokens_.push_back(id);
   }
   std::stable_sort(special_tokens_.begin(), special_tokens_.end(), [&](Token a, Token b) {
-    return vocab_.tokens[a].text.size() > vocab_.tokens[b].text.size();
+    return vocab_.Text(a).size() > vocab_.Text(b).size();
   });
-
-  // Piece(t, render_special = true) for every token (llama.cpp's
-  // token_to_piece without lstrip).
-  pieces_.resize(vocab_.tokens.size());
-  for (size_t id = 0; id < vocab_.tokens.size(); ++id) {
-    const tokenizer::TokenData& token = vocab_.tokens[id];
-    std::string& piece = pieces_[id];
-    if (token.attr & (tokenizer::kAttrUnknown | tokenizer::kAttrControl |
-                      tokenizer::kAttrUserDefined)) {
-      piece = token.text;
-    } else if (token.attr & tokenizer::kAttrNormal) {
-      piece = model_ == Model::kSpm ? ReplaceAll(token.text, "\xE2\x96\x81", " ")
-                                    : DecodeByteLevel(token.text);
-    } else if (token.attr & tokenizer::kAttrByte) {
-      // "<0xXX>"
-      const std::string hex = token.text.size() >= 5 ? token.text.substr(3, 2) : "";
-      piece.push_back(static_cast<char>(std::strtol(hex.c_str(), nullptr, 16)));
-    }
-    // Unused and undefined tokens render as nothing.
-  }
 }
 
 }  // namespace pipit

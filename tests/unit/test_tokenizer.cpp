@@ -322,6 +322,102 @@ TEST(BpeTokenizer, SpacesAndBytesRoundTrip) {
   EXPECT_EQ(replaced, "a\xEF\xBF\xBD");
 }
 
+// A merge side that is no vocabulary token ("ll" here) still merges, and a
+// final symbol that is no token falls apart into its byte characters.
+TEST(BpeTokenizer, MergesWhoseSidesAreNotTokens) {
+  BpeVocab v;
+  const int he = v.Add("he"), hell = v.Add("hell");
+  v.merges = {"h e", "l l", "he ll"};
+  LoadedTokenizer t;
+  ASSERT_TRUE(LoadFrom(v.Writer("qwen2"), &t).ok());
+  EXPECT_EQ(t.tok.Encode("hell", false, false), (Tokens{hell}));
+  EXPECT_EQ(t.tok.Encode("hel", false, false), (Tokens{he, v.Byte('l')}));
+  EXPECT_EQ(t.tok.Encode("ll", false, false), (Tokens{v.Byte('l'), v.Byte('l')}));
+}
+
+TEST(BpeTokenizer, FirstOccurrenceOfAMergeWins) {
+  for (bool ab_first : {false, true}) {
+    BpeVocab v;
+    const int ab = v.Add("ab"), bc = v.Add("bc");
+    // "a b" appears twice; only its first rank counts.
+    v.merges = ab_first ? std::vector<std::string>{"a b", "b c", "a b"}
+                        : std::vector<std::string>{"b c", "a b", "a b"};
+    // Lines that can never apply are ignored, not errors.
+    v.merges.push_back("x");
+    v.merges.push_back("y ");
+    LoadedTokenizer t;
+    ASSERT_TRUE(LoadFrom(v.Writer("qwen2"), &t).ok());
+    const Tokens expected = ab_first ? Tokens{ab, v.Byte('c')} : Tokens{v.Byte('a'), bc};
+    EXPECT_EQ(t.tok.Encode("abc", false, false), expected) << "ab_first=" << ab_first;
+  }
+}
+
+TEST(BpeTokenizer, DuplicateTextMapsToItsLastIdAndEmptyTextsGetNames) {
+  BpeVocab v;
+  const int first = v.Add("hello");
+  const int empty = v.Add("");
+  const int last = v.Add("hello");
+  LoadedTokenizer t;
+  ASSERT_TRUE(LoadFrom(v.Writer("llama-bpe"), &t).ok());
+  EXPECT_EQ(t.tok.Encode("hello", false, false), (Tokens{last}));
+  EXPECT_EQ(t.tok.Text(first), "hello");
+  EXPECT_EQ(t.tok.Text(empty), "[EMPTY_" + std::to_string(empty) + "]");
+}
+
+// Thousands of tokens and merges: every token text finds its own id, and
+// merges resolve by rank through the whole table.
+TEST(BpeTokenizer, LargeVocabularyAndMergeTable) {
+  BpeVocab v;
+  // Pairs "xy" with x in a-m and y in n-z, so in "xyx'y'" the middle (y, x')
+  // is never a merge and the four letters can only go xy + x'y'.
+  std::vector<std::string> pairs;
+  std::vector<int> pair_id;
+  for (char x = 'a'; x <= 'm'; ++x) {
+    for (char y = 'n'; y <= 'z'; ++y) {
+      pairs.push_back({x, y});
+      pair_id.push_back(v.Add(pairs.back()));
+      v.merges.push_back(std::string{x, ' ', y});
+    }
+  }
+  std::vector<std::string> quads;
+  std::vector<int> quad_id;
+  for (size_t i = 0; i < pairs.size(); i += 2) {  // only even left pairs
+    for (size_t j = 0; j < pairs.size(); ++j) {
+      quads.push_back(pairs[i] + pairs[j]);
+      quad_id.push_back(v.Add(quads.back()));
+      v.merges.push_back(pairs[i] + " " + pairs[j]);
+    }
+  }
+  ASSERT_GT(v.tokens.size(), 14000u);
+  LoadedTokenizer t;
+  ASSERT_TRUE(LoadFrom(v.Writer("qwen2"), &t).ok());
+  for (size_t k = 0; k < quads.size(); ++k) {
+    ASSERT_EQ(t.tok.Encode(quads[k], false, false), (Tokens{quad_id[k]})) << quads[k];
+    ASSERT_EQ(t.tok.Text(quad_id[k]), quads[k]);
+  }
+  for (size_t i = 1; i < pairs.size(); i += 2) {  // odd left pairs: no merge to four letters
+    ASSERT_EQ(t.tok.Encode(pairs[i], false, false), (Tokens{pair_id[i]}));
+    const std::string w = pairs[i] + pairs[5];
+    ASSERT_EQ(t.tok.Encode(w, false, false), (Tokens{pair_id[i], pair_id[5]})) << w;
+  }
+  EXPECT_EQ(t.tok.Encode("anb", false, false), (Tokens{pair_id[0], v.Byte('b')}));
+}
+
+// Token texts point into the file bytes, not into the Reader.
+TEST(BpeTokenizer, OutlivesTheReader) {
+  BpeVocab v;
+  const int hello = v.Add("hello");
+  const std::vector<uint8_t> bytes = v.Writer("llama-bpe").Serialize();
+  Tokenizer tok;
+  {
+    gguf::Reader reader;
+    ASSERT_TRUE(reader.Parse({bytes.data(), bytes.size()}).ok());
+    ASSERT_TRUE(tok.Load(reader).ok());
+  }
+  EXPECT_EQ(tok.Encode("hello", false, false), (Tokens{hello}));
+  EXPECT_EQ(tok.Piece(hello), "hello");
+}
+
 // --- metadata errors ---
 
 TEST(TokenizerLoad, PreciseErrors) {
