@@ -37,7 +37,7 @@ const char* UsageText() {
          "  -s SEED              random seed (42)\n"
          "  -c N                 context size (model's, at most 2048)\n"
          "  -j N                 threads (4)\n"
-         "  -b N                 prompt tokens per forward pass (64)\n"
+         "  -b N                 prompt tokens per forward pass (16)\n"
          "  --cache FILE         save the prompt's KV state after prefill; reuse a matching prefix\n"
          "  --top-k K            top-k, 0 = off (40)\n"
          "  --min-p P            min-p, 0 = off (0)\n"

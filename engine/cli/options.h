@@ -20,7 +20,7 @@ struct Options {
   uint64_t seed = 42;          // -s
   int n_ctx = 0;               // -c; 0 = the model's training context, at most 2048
   int n_threads = 4;           // -j
-  int n_batch = 64;            // -b: prompt tokens per forward pass
+  int n_batch = 16;            // -b: prompt tokens per forward pass (scratch memory grows with it)
   std::string cache_path;      // --cache
   bool ignore_eos = false;     // --ignore-eos
   bool chat = false;           // --chat

@@ -9,6 +9,7 @@
 
 #if defined(__x86_64__) || defined(_M_X64)
 #define PIPIT_KERNELS_X86 1
+#include <cpuid.h>  // the compiler's CPUID intrinsics (not an OS header)
 namespace pipit::kernels::avx2 { PIPIT_DECLARE_KERNELS }
 namespace pipit::kernels::avx512 { PIPIT_DECLARE_KERNELS }
 #endif
@@ -19,6 +20,11 @@ namespace pipit::kernels::avx512 { PIPIT_DECLARE_KERNELS }
 #endif
 
 namespace pipit::kernels {
+
+// The scalar attention loops (generic/attention_scalar.cpp).
+float DotHalfFloatScalar(const uint16_t* k, const float* q, int64_t n);
+void AxpyHalfScalar(float a, const uint16_t* v, float* out, int64_t n);
+
 namespace {
 
 // The reference functions, straight from the traits table.
@@ -31,6 +37,8 @@ KernelSet MakeScalarSet() {
     set.dot[id] = traits->dot;
     set.quantize_activation[id] = traits->quantize;
   }
+  set.dot_half_float = DotHalfFloatScalar;
+  set.axpy_half = AxpyHalfScalar;
   return set;
 }
 
@@ -40,9 +48,17 @@ const KernelSet& ScalarSet() {
 }
 
 #if PIPIT_KERNELS_X86
+// F16C is CPUID leaf 1, ECX bit 29 (clang 14's __builtin_cpu_supports has no
+// "f16c"). Every CPU with AVX2 and FMA has it; check anyway.
+bool CpuHasF16c() {
+  unsigned eax, ebx, ecx, edx;
+  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return false;
+  return (ecx >> 29) & 1;
+}
+
 bool CpuHasAvx2() {
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && CpuHasF16c();
 }
 
 // The avx512 table needs the Ice Lake-era subset: F, BW, VL and VNNI.

@@ -29,7 +29,9 @@
   void dot_tokens_q6_k_q8_k(const void* row, const void* acts, size_t act_stride, int n_tokens, int64_t n, \
                             float* out, size_t out_stride);             \
   void dot_tokens_q8_0_q8_0(const void* row, const void* acts, size_t act_stride, int n_tokens, int64_t n, \
-                            float* out, size_t out_stride);
+                            float* out, size_t out_stride);             \
+  float dot_half_float(const uint16_t* k, const float* q, int64_t n);   \
+  void axpy_half(float a, const uint16_t* v, float* out, int64_t n);
 
 // Fills `set` (a KernelSet) with every kernel of namespace `ns`.
 #define PIPIT_FILL_KERNEL_SET(set, ns)                                   \
@@ -54,4 +56,6 @@
     (set).dot_tokens[static_cast<int>(DType::Q4_K)] = ns::dot_tokens_q4_k_q8_k; \
     (set).dot_tokens[static_cast<int>(DType::Q6_K)] = ns::dot_tokens_q6_k_q8_k; \
     (set).dot_tokens[static_cast<int>(DType::Q8_0)] = ns::dot_tokens_q8_0_q8_0; \
+    (set).dot_half_float = ns::dot_half_float;                           \
+    (set).axpy_half = ns::axpy_half;                                     \
   } while (0)

@@ -22,6 +22,10 @@ using QuantizeFn = void (*)(const float* src, void* dst, int64_t n);
 // and reused for several tokens (prefill). Every result is bit-identical to
 // the same table's single-token dot: the per-token accumulation order is the
 // same code, so a token's output never depends on batch composition.
+// Attention over the FP16 KV cache: sum_i q[i] * half(k[i]) (q already
+// rounded to half by the caller), and out[i] += a * half(v[i]).
+using DotHalfFloatFn = float (*)(const uint16_t* k, const float* q, int64_t n);
+using AxpyHalfFn = void (*)(float a, const uint16_t* v, float* out, int64_t n);
 using DotTokensFn = void (*)(const void* row, const void* acts, size_t act_stride, int n_tokens, int64_t n,
                              float* out, size_t out_stride);
 
@@ -37,6 +41,10 @@ struct KernelSet {
   // By weight type: the multi-token dot, or nullptr where the table has none
   // (then callers loop over dot; see DotTokens below).
   DotTokensFn dot_tokens[kDTypeSlots];
+  // Attention inner loops (generic/attention_scalar.cpp is the reference;
+  // SIMD versions differ only in float summation order).
+  DotHalfFloatFn dot_half_float;
+  AxpyHalfFn axpy_half;
 
   DotFn Dot(DType weight) const { return dot[static_cast<uint32_t>(weight)]; }
   QuantizeFn QuantizeActivation(DType act) const { return quantize_activation[static_cast<uint32_t>(act)]; }

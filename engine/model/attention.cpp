@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "kernels/kernels.h"
 #include "quant/fp16.h"
 
 namespace pipit {
@@ -25,12 +26,12 @@ void AttendOneHead(const KvCache& kv, int layer, int seq, int n_pos, int kv_head
   // llama.cpp multiplies half keys by a query rounded to half; so do we.
   float q_half[kMaxHeadDim];
   for (int i = 0; i < d; ++i) q_half[i] = Fp16ToFp32(Fp32ToFp16(q[i]));
-  auto score = [&](int p) {
-    const uint16_t* k = kv.K(layer, seq, p) + kv_head * d;
-    float s = 0.0f;
-    for (int i = 0; i < d; ++i) s += q_half[i] * Fp16ToFp32(k[i]);
-    return s * shape.scale;
-  };
+  // The q.k and p*v loops come from the kernel table (SIMD where the CPU
+  // has it; engine/kernels/generic/attention_scalar.cpp is the reference).
+  const kernels::KernelSet& kernel_set = kernels::Kernels();
+  const kernels::DotHalfFloatFn dot = kernel_set.dot_half_float;
+  const kernels::AxpyHalfFn axpy = kernel_set.axpy_half;
+  auto score = [&](int p) { return dot(kv.K(layer, seq, p) + kv_head * d, q_half, d) * shape.scale; };
 
   // Pass 1: running max m and sum l of exp(score - m).
   float m = -std::numeric_limits<float>::infinity();
@@ -49,8 +50,7 @@ void AttendOneHead(const KvCache& kv, int layer, int seq, int n_pos, int kv_head
   const float inv_l = static_cast<float>(1.0 / l);
   for (int p = 0; p < n_pos; ++p) {
     const float weight = Fp16ToFp32(Fp32ToFp16(std::exp(score(p) - m) * inv_l));
-    const uint16_t* v = kv.V(layer, seq, p) + kv_head * d;
-    for (int i = 0; i < d; ++i) out[i] += weight * Fp16ToFp32(v[i]);
+    axpy(weight, kv.V(layer, seq, p) + kv_head * d, out, d);
   }
 }
 

@@ -86,17 +86,18 @@ void Context::Forward(const Batch& batch, int begin, int end) {
 
     // Attention block: x += Wo · attention(rope(Wq·xn), rope(Wk·xn), Wv·xn)
     for (int t = 0; t < T; ++t) RmsNorm(&x_[t * c.n_embd], l.attn_norm.data(), c.n_embd, c.rms_eps, &xn_[t * c.n_embd]);
-    MatMul(l.wq, xn_.data(), T, q_.data(), act_, pool_);
-    MatMul(l.wk, xn_.data(), T, k_.data(), act_, pool_);
-    MatMul(l.wv, xn_.data(), T, v_.data(), act_, pool_);
+    const Matrix* qkv[] = {&l.wq, &l.wk, &l.wv};
+    float* const qkv_out[] = {q_.data(), k_.data(), v_.data()};
+    MatMulSharedInput(qkv, qkv_out, 3, xn_.data(), T, act_, pool_);
     AttentionLayer(layer, batch, begin, T);
     MatMul(l.wo, attn_.data(), T, out_.data(), act_, pool_);
     AddInPlace(x_.data(), out_.data(), static_cast<int64_t>(T) * c.n_embd);
 
     // Feed-forward block: x += W_down · (silu(W_gate·xn) * (W_up·xn))
     for (int t = 0; t < T; ++t) RmsNorm(&x_[t * c.n_embd], l.ffn_norm.data(), c.n_embd, c.rms_eps, &xn_[t * c.n_embd]);
-    MatMul(l.w_gate, xn_.data(), T, gate_.data(), act_, pool_);
-    MatMul(l.w_up, xn_.data(), T, up_.data(), act_, pool_);
+    const Matrix* gate_up[] = {&l.w_gate, &l.w_up};
+    float* const gate_up_out[] = {gate_.data(), up_.data()};
+    MatMulSharedInput(gate_up, gate_up_out, 2, xn_.data(), T, act_, pool_);
     SwiGlu(gate_.data(), up_.data(), static_cast<int64_t>(T) * c.n_ff);
     MatMul(l.w_down, gate_.data(), T, out_.data(), act_, pool_);
     AddInPlace(x_.data(), out_.data(), static_cast<int64_t>(T) * c.n_embd);
@@ -138,7 +139,9 @@ void Context::AttentionLayer(int layer, const Batch& batch, int begin, int T) {
   // Every (token, head) pair is independent: spread them over the threads.
   const AttentionShape shape{c.n_head, c.n_head_kv, c.head_dim, 1.0f / std::sqrt(static_cast<float>(c.head_dim))};
   const int group = c.n_head / c.n_head_kv;
-  pool_.ParallelFor(static_cast<int64_t>(T) * c.n_head, [&](int64_t first, int64_t last) {
+  // Chunks of a few heads, handed out dynamically: a token late in a long
+  // prompt attends to more positions than an early one.
+  pool_.ParallelForChunks(static_cast<int64_t>(T) * c.n_head, 4, [&](int64_t first, int64_t last) {
     for (int64_t job = first; job < last; ++job) {
       const int t = static_cast<int>(job / c.n_head);
       const int h = static_cast<int>(job % c.n_head);

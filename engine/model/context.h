@@ -22,7 +22,7 @@ namespace pipit {
 struct ContextParams {
   int n_ctx = 2048;   // positions per sequence
   int n_seq = 1;      // independent sequences
-  int n_batch = 64;   // tokens per forward pass (larger batches are split)
+  int n_batch = 16;   // tokens per forward pass (larger batches are split); scratch grows with it
   int n_threads = 4;
 };
 

@@ -22,6 +22,13 @@ struct ActivationBuffer {
 void MatMul(const Matrix& w, const float* x, int n_tokens, float* y, ActivationBuffer& scratch,
             platform::ThreadPool& pool);
 
+// The same input through several matrices (Wq, Wk, Wv; W_gate, W_up): the
+// input is converted once and one parallel pass covers all their rows.
+// ys[i]: [n_tokens, ws[i]->rows]. Matrices of different widths or dot types
+// are simply run one after another. Results equal separate MatMul calls.
+void MatMulSharedInput(const Matrix* const* ws, float* const* ys, int n_mats, const float* x, int n_tokens,
+                       ActivationBuffer& scratch, platform::ThreadPool& pool);
+
 // Copies row `row` of w into out [w.cols] as floats (embedding lookup).
 void DequantizeRow(const Matrix& w, int64_t row, float* out);
 

@@ -25,7 +25,13 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   int size() const { return n_threads_; }
+  // Every thread index runs fn exactly once.
   void Run(JobFn fn, void* ctx);
+  // For jobs that share out their work dynamically (any thread may do any
+  // part, and fn returns when nothing is left): the caller runs fn and then
+  // waits only for workers already inside it; a worker that arrives later
+  // skips it. fn must not rely on every index running.
+  void RunDynamic(JobFn fn, void* ctx);
 
   // Calls body(begin, end) on contiguous, nearly equal chunks of [0, n), one
   // chunk per thread.
@@ -37,7 +43,7 @@ class ThreadPool {
   void ParallelForChunks(int64_t n, int64_t chunk, Body&& body) {
     const int64_t n_chunks = (n + chunk - 1) / chunk;
     if (n_threads_ == 1 || n_chunks <= 1) {
-      if (n > 0) body(int64_t{0}, n);
+      for (int64_t begin = 0; begin < n; begin += chunk) body(begin, begin + chunk < n ? begin + chunk : n);
       return;
     }
     struct Job {
@@ -46,7 +52,7 @@ class ThreadPool {
       Body* body;
     } job{n, chunk, n_chunks, {}, &body};
     job.next.store(0, std::memory_order_relaxed);
-    Run(
+    RunDynamic(
         [](void* ctx, int, int) {
           auto* j = static_cast<Job*>(ctx);
           for (;;) {
@@ -77,6 +83,7 @@ class ThreadPool {
   }
 
  private:
+  void Publish(JobFn fn, void* ctx);
   struct State;
   int n_threads_;
   State* state_;

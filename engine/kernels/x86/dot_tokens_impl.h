@@ -26,24 +26,160 @@ using quant::kQK_K;
 namespace {
 
 // Tokens per pass over a row: per token the kernels keep one or two float
-// accumulators live next to the decoded block.
+// accumulators live next to the decoded block (32 vector registers with
+// AVX-512, 16 with AVX2).
+#if defined(__AVX512BW__) && defined(__AVX512VNNI__)
+constexpr int kTokenTile = 8;
+#else
 constexpr int kTokenTile = 4;
+#endif
 
 // Q4_K: eight 6-bit (scale, min) pairs from 12 bytes (layout in
-// engine/quant/kquant_scales.h).
-inline void UnpackScaleMinK4(const uint8_t* packed, uint8_t scales[8], uint8_t mins[8]) {
-  for (int j = 0; j < 4; ++j) {
-    scales[j] = packed[j] & 63;
-    mins[j] = packed[j + 4] & 63;
-    scales[j + 4] = static_cast<uint8_t>((packed[j + 8] & 0xF) | ((packed[j] >> 6) << 4));
-    mins[j + 4] = static_cast<uint8_t>((packed[j + 8] >> 4) | ((packed[j + 4] >> 6) << 4));
-  }
+// engine/quant/kquant_scales.h), as 8 scale bytes and 8 min bytes packed in
+// two words (byte j = value j), by 32-bit mask operations.
+inline void UnpackScaleMinK4Words(const uint8_t* packed, uint64_t* scales, uint64_t* mins) {
+  uint32_t a, b, c;  // bytes 0..3, 4..7, 8..11
+  std::memcpy(&a, packed, 4);
+  std::memcpy(&b, packed + 4, 4);
+  std::memcpy(&c, packed + 8, 4);
+  const uint32_t low6 = 0x3F3F3F3F, low4 = 0x0F0F0F0F, low2 = 0x03030303;
+  const uint32_t scales_lo = a & low6;                                  // scales[0..3]
+  const uint32_t mins_lo = b & low6;                                    // mins[0..3]
+  const uint32_t scales_hi = (c & low4) | (((a >> 6) & low2) << 4);     // scales[4..7]
+  const uint32_t mins_hi = ((c >> 4) & low4) | (((b >> 6) & low2) << 4);  // mins[4..7]
+  *scales = scales_lo | (static_cast<uint64_t>(scales_hi) << 32);
+  *mins = mins_lo | (static_cast<uint64_t>(mins_hi) << 32);
 }
 
 template <typename Block>
 inline const Block& TokenBlock(const uint8_t* acts, size_t act_stride, int t, int64_t b) {
   return reinterpret_cast<const Block*>(acts + t * act_stride)[b];
 }
+
+#if defined(__AVX512BW__) && defined(__AVX512VNNI__)
+// GCC 12 warns about the "undefined" pass-through operand inside its own
+// AVX-512 intrinsics (a known false positive).
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+// 512-bit versions: a zmm holds two 32-weight sub-blocks (Q4_K) or four
+// 16-weight groups (Q6_K), so a token costs half the multiply-adds of the
+// 256-bit code. Weights are put in natural order once per block (shared by
+// the tokens), so each token's activations load straight.
+
+inline float HorizontalSum512(__m512 v) {
+  const __m256 high = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));  // (no AVX512DQ)
+  const __m256 half = _mm256_add_ps(_mm512_castps512_ps256(v), high);
+  return HorizontalSum(half);
+}
+
+// [lo broadcast over words 0..15, hi over words 16..31].
+inline __m512i ScalePair512(int lo, int hi) {
+  return _mm512_inserti64x4(_mm512_zextsi256_si512(_mm256_set1_epi16(static_cast<int16_t>(lo))),
+                            _mm256_set1_epi16(static_cast<int16_t>(hi)), 1);
+}
+
+inline __m512i Load512(const void* p) { return _mm512_loadu_si512(p); }
+
+template <int NT>
+inline void Q4KTokens(const BlockQ4K* x, const uint8_t* acts, size_t act_stride, int64_t blocks, float* out,
+                      size_t out_stride) {
+  const __m512i nibble = _mm512_set1_epi8(0x0F);
+  // Word index vectors: zmm k takes scale 2k for words 0..15, 2k+1 for 16..31.
+  const __m512i pair_index = _mm512_set_epi64(0x0001000100010001, 0x0001000100010001, 0x0001000100010001,
+                                              0x0001000100010001, 0, 0, 0, 0);
+  const __m512i two = _mm512_set1_epi16(2);
+  __m512 acc[NT];
+  for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
+  for (int64_t b = 0; b < blocks; ++b) {
+    uint64_t scales, mins;
+    UnpackScaleMinK4Words(x[b].scales, &scales, &mins);
+    const float xd = HalfToFloat(x[b].d);
+    const float xdmin = HalfToFloat(x[b].dmin);
+    const __m128i m8 = _mm_cvtsi64_si128(static_cast<int64_t>(mins));
+    const __m256i m16 = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m8, m8));  // m0 m0 m1 m1 ... (per bsum pair)
+    const __m512i scale_words = _mm512_zextsi128_si512(_mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(scales))));
+    // qs[32p + l]: low nibble = weight 64p + l, high nibble = 64p + 32 + l.
+    // w[k] = weights 64k .. 64k + 63 in order (sub-blocks 2k, 2k + 1).
+    __m512i w[4], sc[4];
+    for (int half = 0; half < 2; ++half) {
+      const __m512i q = Load512(x[b].qs + 64 * half);  // pairs p = 2 half, 2 half + 1
+      const __m512i low = _mm512_and_si512(q, nibble);
+      const __m512i high = _mm512_and_si512(_mm512_srli_epi16(q, 4), nibble);
+      w[2 * half] = _mm512_shuffle_i64x2(low, high, _MM_SHUFFLE(1, 0, 1, 0));
+      w[2 * half + 1] = _mm512_shuffle_i64x2(low, high, _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    __m512i index = pair_index;
+    for (int k = 0; k < 4; ++k) {
+      sc[k] = _mm512_permutexvar_epi16(index, scale_words);
+      index = _mm512_add_epi16(index, two);
+    }
+    for (int t = 0; t < NT; ++t) {
+      const BlockQ8K& y = TokenBlock<BlockQ8K>(acts, act_stride, t, b);
+      __m512i sum0 = _mm512_dpwssd_epi32(_mm512_setzero_si512(), _mm512_maddubs_epi16(w[0], Load512(y.qs)), sc[0]);
+      __m512i sum1 = _mm512_dpwssd_epi32(_mm512_setzero_si512(), _mm512_maddubs_epi16(w[1], Load512(y.qs + 64)), sc[1]);
+      sum0 = _mm512_dpwssd_epi32(sum0, _mm512_maddubs_epi16(w[2], Load512(y.qs + 128)), sc[2]);
+      sum1 = _mm512_dpwssd_epi32(sum1, _mm512_maddubs_epi16(w[3], Load512(y.qs + 192)), sc[3]);
+      acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(xd * y.d), _mm512_cvtepi32_ps(_mm512_add_epi32(sum0, sum1)), acc[t]);
+      // - dmin * sum_j mins[j] * (bsums[2j] + bsums[2j+1]), in lanes 0..7.
+      const __m256i min_sum = _mm256_madd_epi16(Load256(y.bsums), m16);
+      acc[t] = _mm512_fnmadd_ps(_mm512_set1_ps(xdmin * y.d), _mm512_cvtepi32_ps(_mm512_zextsi256_si512(min_sum)), acc[t]);
+    }
+  }
+  for (int t = 0; t < NT; ++t) out[t * out_stride] = HorizontalSum512(acc[t]);
+}
+
+template <int NT>
+inline void Q6KTokens(const BlockQ6K* x, const uint8_t* acts, size_t act_stride, int64_t blocks, float* out,
+                      size_t out_stride) {
+  const __m512i nibble = _mm512_set1_epi8(0x0F);
+  const __m512i two_bits = _mm512_set1_epi8(0x03);
+  __m512 acc[NT];
+  for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
+  for (int64_t b = 0; b < blocks; ++b) {
+    const int8_t* s = x[b].scales;
+    const __m256i s16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s)));
+    const float xd = HalfToFloat(x[b].d);
+    // Half h (128 weights): ql[64h + l] low nibble = weight l (l < 64), high
+    // nibble = weight 64 + l; qh[32h + l] bits 2j..2j+1 = top bits of weight
+    // 32j + l. q[2h] = weights 0..63 of the half, q[2h + 1] = 64..127.
+    __m512i q[4], sc[4];
+    for (int h = 0; h < 2; ++h) {
+      const __m512i ql = Load512(x[b].ql + 64 * h);
+      const __m256i qh = Load256(x[b].qh + 32 * h);
+      const __m512i qh01 = _mm512_inserti64x4(_mm512_zextsi256_si512(qh), _mm256_srli_epi16(qh, 2), 1);
+      const __m512i qh23 = _mm512_srli_epi16(qh01, 4);
+      q[2 * h] = _mm512_or_si512(_mm512_and_si512(ql, nibble), _mm512_slli_epi16(_mm512_and_si512(qh01, two_bits), 4));
+      q[2 * h + 1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), nibble),
+                                     _mm512_slli_epi16(_mm512_and_si512(qh23, two_bits), 4));
+    }
+    // Group g (16 weights, one 128-bit lane) has scale s[g]: zmm k holds
+    // groups 4k .. 4k + 3.
+    const __m512i s16x2 = _mm512_zextsi256_si512(s16);
+    for (int k = 0; k < 4; ++k) {
+      const __m512i index = _mm512_set_epi16(
+          4 * k + 3, 4 * k + 3, 4 * k + 3, 4 * k + 3, 4 * k + 3, 4 * k + 3, 4 * k + 3, 4 * k + 3,
+          4 * k + 2, 4 * k + 2, 4 * k + 2, 4 * k + 2, 4 * k + 2, 4 * k + 2, 4 * k + 2, 4 * k + 2,
+          4 * k + 1, 4 * k + 1, 4 * k + 1, 4 * k + 1, 4 * k + 1, 4 * k + 1, 4 * k + 1, 4 * k + 1,
+          4 * k, 4 * k, 4 * k, 4 * k, 4 * k, 4 * k, 4 * k, 4 * k);
+      sc[k] = _mm512_permutexvar_epi16(index, s16x2);
+    }
+    for (int t = 0; t < NT; ++t) {
+      const BlockQ8K& y = TokenBlock<BlockQ8K>(acts, act_stride, t, b);
+      // sum sc * (q - 32) * y = sum sc * q * y - 32 * sum_g sc[g] * bsums[g].
+      const __m256i offset = _mm256_slli_epi32(_mm256_madd_epi16(Load256(y.bsums), s16), 5);
+      __m512i sum0 = _mm512_dpwssd_epi32(_mm512_setzero_si512(), _mm512_maddubs_epi16(q[0], Load512(y.qs)), sc[0]);
+      __m512i sum1 = _mm512_dpwssd_epi32(_mm512_setzero_si512(), _mm512_maddubs_epi16(q[1], Load512(y.qs + 64)), sc[1]);
+      sum0 = _mm512_dpwssd_epi32(sum0, _mm512_maddubs_epi16(q[2], Load512(y.qs + 128)), sc[2]);
+      sum1 = _mm512_dpwssd_epi32(sum1, _mm512_maddubs_epi16(q[3], Load512(y.qs + 192)), sc[3]);
+      const __m512i sum = _mm512_sub_epi32(_mm512_add_epi32(sum0, sum1), _mm512_zextsi256_si512(offset));
+      acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(xd * y.d), _mm512_cvtepi32_ps(sum), acc[t]);
+    }
+  }
+  for (int t = 0; t < NT; ++t) out[t * out_stride] = HorizontalSum512(acc[t]);
+}
+
+#else  // 256-bit versions
 
 // Q4_K x Q8_K: x = d*sc*q - dmin*m per 32-weight sub-block.
 template <int NT>
@@ -54,12 +190,12 @@ inline void Q4KTokens(const BlockQ4K* x, const uint8_t* acts, size_t act_stride,
   for (int t = 0; t < NT; ++t) acc[t] = acc_min[t] = _mm256_setzero_ps();
   for (int64_t b = 0; b < blocks; ++b) {
     // Decode the block once: 8 x 32 levels, 8 broadcast scales, the mins.
-    uint8_t scales[8], mins[8];
-    UnpackScaleMinK4(x[b].scales, scales, mins);
+    uint64_t scale_word, mins_packed;
+    UnpackScaleMinK4Words(x[b].scales, &scale_word, &mins_packed);
+    uint8_t scales[8];
+    std::memcpy(scales, &scale_word, 8);
     const float xd = HalfToFloat(x[b].d);
     const float xdmin = HalfToFloat(x[b].dmin);
-    uint64_t mins_packed;
-    std::memcpy(&mins_packed, mins, 8);
     const __m128i m8 = _mm_cvtsi64_si128(static_cast<int64_t>(mins_packed));
     const __m256i m16 = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m8, m8));  // m0 m0 m1 m1 ... (per bsum pair)
     __m256i w[8], sc[8];
@@ -138,28 +274,45 @@ inline void Q6KTokens(const BlockQ6K* x, const uint8_t* acts, size_t act_stride,
   for (int t = 0; t < NT; ++t) out[t * out_stride] = HorizontalSum(acc[t]);
 }
 
+#endif  // 512-bit or 256-bit
+
 // Q8_0 x Q8_0: even and odd blocks go to separate accumulators (latency).
 template <int NT>
 inline void Q8_0Tokens(const BlockQ8_0* x, const uint8_t* acts, size_t act_stride, int64_t blocks, float* out,
                        size_t out_stride) {
-  __m256 acc[2][NT];
-  for (int t = 0; t < NT; ++t) acc[0][t] = acc[1][t] = _mm256_setzero_ps();
-  for (int64_t b = 0; b < blocks; ++b) {
-    // Signed x signed as |w| * (y with w's sign): |w| is shared by the tokens.
+  __m256 acc0[NT], acc1[NT];
+  for (int t = 0; t < NT; ++t) acc0[t] = acc1[t] = _mm256_setzero_ps();
+  // One block for every token; signed x signed as |w| * (y with w's sign),
+  // |w| shared by the tokens.
+  auto block = [&](int64_t b, __m256* acc) {
     const __m256i w = Load256(x[b].qs);
     const __m256i w_abs = _mm256_sign_epi8(w, w);
     const float xd = HalfToFloat(x[b].d);
-    __m256* lane_acc = acc[b & 1];
     for (int t = 0; t < NT; ++t) {
       const BlockQ8_0& y = TokenBlock<BlockQ8_0>(acts, act_stride, t, b);
       const __m256i sum = DotU8S8(_mm256_setzero_si256(), w_abs, _mm256_sign_epi8(Load256(y.qs), w));
-      lane_acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(xd * HalfToFloat(y.d)), _mm256_cvtepi32_ps(sum), lane_acc[t]);
+      acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(xd * HalfToFloat(y.d)), _mm256_cvtepi32_ps(sum), acc[t]);
     }
+  };
+  int64_t b = 0;
+  for (; b + 1 < blocks; b += 2) {
+    block(b, acc0);
+    block(b + 1, acc1);
   }
-  for (int t = 0; t < NT; ++t) out[t * out_stride] = HorizontalSum(_mm256_add_ps(acc[0][t], acc[1][t]));
+  if (b < blocks) block(b, acc0);
+  for (int t = 0; t < NT; ++t) out[t * out_stride] = HorizontalSum(_mm256_add_ps(acc0[t], acc1[t]));
 }
 
 // Runs `Tile<n>` over the tokens, kTokenTile at a time, then the remainder.
+template <template <int> class Tile, int N, typename Block>
+inline void RunTail(const Block* x, const uint8_t* a, size_t act_stride, int n, int64_t blocks, float* out,
+                    size_t out_stride) {
+  if constexpr (N > 0) {
+    if (n == N) return Tile<N>::Run(x, a, act_stride, blocks, out, out_stride);
+    RunTail<Tile, N - 1, Block>(x, a, act_stride, n, blocks, out, out_stride);
+  }
+}
+
 template <template <int> class Tile, typename Block>
 inline void ForTokenTiles(const void* row, const void* acts, size_t act_stride, int n_tokens, int64_t n, float* out,
                           size_t out_stride, int block_size) {
@@ -170,14 +323,9 @@ inline void ForTokenTiles(const void* row, const void* acts, size_t act_stride, 
   for (; t + kTokenTile <= n_tokens; t += kTokenTile) {
     Tile<kTokenTile>::Run(x, a + t * act_stride, act_stride, blocks, out + t * out_stride, out_stride);
   }
-  switch (n_tokens - t) {
-    case 3: Tile<3>::Run(x, a + t * act_stride, act_stride, blocks, out + t * out_stride, out_stride); break;
-    case 2: Tile<2>::Run(x, a + t * act_stride, act_stride, blocks, out + t * out_stride, out_stride); break;
-    case 1: Tile<1>::Run(x, a + t * act_stride, act_stride, blocks, out + t * out_stride, out_stride); break;
-    default: break;
-  }
+  RunTail<Tile, kTokenTile - 1, Block>(x, a + t * act_stride, act_stride, n_tokens - t, blocks, out + t * out_stride,
+                                       out_stride);
 }
-static_assert(kTokenTile == 4, "ForTokenTiles handles remainders of up to 3 tokens");
 
 template <int NT>
 struct Q4KTile {
