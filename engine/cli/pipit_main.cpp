@@ -63,7 +63,7 @@ void PrintStats(const Options& o, const Model& model, int n_prompt, int n_reused
   const double gen_s = t_end - t_first;
   const int prefilled = n_prompt - n_reused;
   const platform::MemoryUsage mem = platform::ProcessMemory();
-  std::fprintf(stderr, "\n--- pipit: %s\n", model.config().n_embd ? o.model_path.c_str() : "");
+  std::fprintf(stderr, "\n--- pipit: %s\n", o.model_path.c_str());
   std::fprintf(stderr, "prompt tokens:   %d (%d from cache)\n", n_prompt, n_reused);
   std::fprintf(stderr, "prefill:         %.2f tok/s (%d tokens in %.3f s)\n", prefill_s > 0 ? prefilled / prefill_s : 0.0,
                prefilled, prefill_s);

@@ -11,8 +11,6 @@ namespace pipit {
 constexpr int kMaxHeadDim = 512;
 
 struct AttentionShape {
-  int n_head;
-  int n_head_kv;
   int head_dim;
   float scale;  // 1 / sqrt(head_dim)
 };

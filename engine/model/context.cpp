@@ -137,7 +137,7 @@ void Context::AttentionLayer(int layer, const Batch& batch, int begin, int T) {
   }
 
   // Every (token, head) pair is independent: spread them over the threads.
-  const AttentionShape shape{c.n_head, c.n_head_kv, c.head_dim, 1.0f / std::sqrt(static_cast<float>(c.head_dim))};
+  const AttentionShape shape{c.head_dim, 1.0f / std::sqrt(static_cast<float>(c.head_dim))};
   const int group = c.n_head / c.n_head_kv;
   // Chunks of a few heads, handed out dynamically: a token late in a long
   // prompt attends to more positions than an early one.

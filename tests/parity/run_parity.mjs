@@ -144,7 +144,7 @@ function readF32(file) {
 function compare(c, model, work) {
   // llama.cpp: tokenize (with BOS as the model says), evaluate, continue.
   const tok = JSON.parse(run("node", [oracle, "-", "-"], JSON.stringify({ mode: "tokenize", model, texts: [PROMPT] })));
-  const prompt = tok.results ? tok.results[0].with_bos : tok[0].with_bos;
+  const prompt = tok.results[0].with_bos;
   const prefix = path.join(work, c.name);
   fs.writeFileSync(`${prefix}.req.json`, JSON.stringify({ model, tokens: prompt, steps, threads: 2, context_size: 256 }));
   run("node", [oracle, `${prefix}.req.json`, `${prefix}.llama`]);
