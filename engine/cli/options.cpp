@@ -47,6 +47,9 @@ const char* UsageText() {
          "  --chat               wrap the prompt in the model's chat template\n"
          "  --template NAME      chat template: chatml, llama2, llama3, zephyr, mistral (implies --chat)\n"
          "  --system TEXT        system message (with --chat)\n"
+         "  --json               output one JSON object (complete and valid even when -n cuts it short)\n"
+         "  --grammar FILE       output follows a GBNF grammar (llama.cpp's format) from FILE\n"
+         "  --schema FILE        output is JSON valid against the JSON Schema in FILE\n"
          "  --tokenize           print the prompt's token ids and exit\n"
          "  -q                   no stats on stderr\n"
          "  -h, --help           this text\n";
@@ -137,6 +140,14 @@ bool ParseOptions(int argc, char** argv, Options* o, std::string* error, bool* h
     } else if (!std::strcmp(arg, "--system")) {
       ok = value(&v);
       if (ok) o->system_prompt = v;
+    } else if (!std::strcmp(arg, "--json")) {
+      o->json = true;
+    } else if (!std::strcmp(arg, "--grammar")) {
+      ok = value(&v);
+      if (ok) o->grammar_path = v;
+    } else if (!std::strcmp(arg, "--schema")) {
+      ok = value(&v);
+      if (ok) o->schema_path = v;
     } else if (!std::strcmp(arg, "--tokenize")) {
       o->tokenize_only = true;
     } else if (!std::strcmp(arg, "-q")) {
@@ -154,6 +165,14 @@ bool ParseOptions(int argc, char** argv, Options* o, std::string* error, bool* h
   }
   if (o->model_path.empty()) {
     *error = "no model file given";
+    return false;
+  }
+  if (o->json && !o->grammar_path.empty()) {
+    *error = "--json and --grammar both constrain the output; use one";
+    return false;
+  }
+  if (!o->schema_path.empty() && (o->json || !o->grammar_path.empty())) {
+    *error = "--schema and --json/--grammar both constrain the output; use one";
     return false;
   }
   return true;

@@ -28,6 +28,10 @@ struct Options {
   std::string system_prompt;   // --system TEXT (with --chat)
   bool tokenize_only = false;  // --tokenize
   bool quiet = false;          // -q: no stats on stderr
+  // Constrained output (at most one): the output follows a grammar.
+  bool json = false;           // --json: one JSON object
+  std::string grammar_path;    // --grammar FILE: a GBNF grammar
+  std::string schema_path;     // --schema FILE: a JSON Schema (engine/grammar/JSON_SCHEMA.md)
 };
 
 // Parses argv. On error returns false and sets *error to a one-line reason.

@@ -1,13 +1,21 @@
 // pipit: generate text from a GGUF model. Pipe-friendly: the prompt comes
 // from -p or stdin, only generated text goes to stdout, stats go to stderr.
+#include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "chat/chat_template.h"
 #include "cli/options.h"
+#include "grammar/builtin_grammars.h"
+#include "grammar/constraint.h"
+#include "grammar/grammar.h"
+#include "grammar/json_schema.h"
+#include "grammar/token_mask.h"
 #include "kv/kv_file.h"
 #include "model/context.h"
 #include "model/model.h"
@@ -56,6 +64,39 @@ Status BuildPromptText(const Options& o, const Model& model, std::string* text, 
   return Status::Ok();
 }
 
+// The grammar the output must follow (--json, --grammar FILE) as GBNF text,
+// and where it came from for messages; *constrained false when there is
+// none. A new source (e.g. --schema FILE -> GBNF text) plugs in here. The
+// text is parsed once here so a bad grammar fails before the model loads.
+Status OutputGrammar(const Options& o, bool* constrained, std::string* gbnf, std::string* source) {
+  *constrained = false;
+  if (o.json) {
+    *gbnf = grammar::kJsonObjectGbnf;
+    *source = "--json";
+  } else if (!o.grammar_path.empty()) {
+    std::ifstream in(o.grammar_path, std::ios::binary);
+    if (!in) return Status::Error("%s: can not read the grammar file", o.grammar_path.c_str());
+    std::ostringstream text;
+    text << in.rdbuf();
+    *gbnf = text.str();
+    *source = o.grammar_path;
+  } else if (!o.schema_path.empty()) {
+    std::ifstream in(o.schema_path, std::ios::binary);
+    if (!in) return Status::Error("%s: can not read the schema file", o.schema_path.c_str());
+    std::ostringstream text;
+    text << in.rdbuf();
+    *source = o.schema_path;
+    Status converted = grammar::JsonSchemaToGbnf(text.str(), gbnf);
+    if (!converted.ok()) return converted.Prefix(*source);
+  } else {
+    return Status::Ok();
+  }
+  *constrained = true;
+  grammar::Grammar parsed;
+  Status s = grammar::ParseGbnf(*gbnf, &parsed);
+  return s.Prefix(*source);
+}
+
 void PrintStats(const Options& o, const Model& model, int n_prompt, int n_reused, int n_generated, double t_start,
                 double t_first, double t_end) {
   if (o.quiet) return;
@@ -88,6 +129,10 @@ int Run(int argc, char** argv) {
     return 0;
   }
 
+  bool constrained = false;
+  std::string gbnf, grammar_source;
+  if (Status s = OutputGrammar(o, &constrained, &gbnf, &grammar_source); !s.ok()) return Fail(s.message());
+
   std::unique_ptr<Model> model;
   if (Status s = Model::Open(o.model_path, &model); !s.ok()) return Fail(s.message());
   const Tokenizer& tok = model->tokenizer();
@@ -112,6 +157,24 @@ int Run(int argc, char** argv) {
     return Fail("the prompt has " + std::to_string(prompt.size()) + " tokens, more than the context size " +
                 std::to_string(params.n_ctx) + " allows (-c)");
   }
+  // Grammar: the token budget is what -n and the context leave; the output
+  // is complete within it (the mask forces closing in time).
+  int max_tokens = o.max_tokens;
+  grammar::TokenMask token_mask;
+  std::unique_ptr<grammar::GrammarConstraint> constraint;
+  if (constrained) {
+    max_tokens = std::min(o.max_tokens, params.n_ctx - static_cast<int>(prompt.size()));
+    if (Status s = token_mask.Build(tok); !s.ok()) return Fail(s.message());
+    if (Status s = grammar::GrammarConstraint::FromGbnf(gbnf, &token_mask, &constraint); !s.ok()) {
+      return Fail(s.Prefix(grammar_source).message());
+    }
+    if (Status s = constraint->CheckBudget(max_tokens); !s.ok()) return Fail(s.Prefix(grammar_source).message());
+    if (!token_mask.covers_all_bytes() && !o.quiet) {
+      std::fprintf(stderr, "pipit: the vocabulary lacks some single-byte tokens; a budget cut may end the output "
+                           "early\n");
+    }
+  }
+
   std::unique_ptr<Context> ctx;
   if (Status s = Context::Create(*model, params, &ctx); !s.ok()) return Fail(s.message());
 
@@ -154,16 +217,26 @@ int Run(int argc, char** argv) {
   const double t_first = platform::NowSeconds();
   int n_generated = 0;
   int pos = static_cast<int>(prompt.size());
-  while (n_generated < o.max_tokens) {
+  while (n_generated < max_tokens) {
+    if (constraint) {
+      if (constraint->IsComplete()) break;  // no byte can follow
+      if (Status s = constraint->Mask(logits.data(), max_tokens - n_generated); !s.ok()) {
+        return Fail(s.Prefix(grammar_source).message());
+      }
+    }
     const Token next = sampler.Sample(logits.data());
     if (next < 0) break;
     ++n_generated;
+    if (constraint) {
+      if (Status s = constraint->Accept(next); !s.ok()) return Fail(s.Prefix(grammar_source).message());
+      if (constraint->ended()) break;  // end of generation in an accepting state
+    }
     if (!o.ignore_eos && tok.IsEndOfGeneration(next)) break;
     sampler.Accept(next);
     const std::string piece = decoder.Push(next);
     std::fwrite(piece.data(), 1, piece.size(), stdout);
     std::fflush(stdout);
-    if (n_generated == o.max_tokens || pos >= params.n_ctx) break;
+    if (n_generated == max_tokens || pos >= params.n_ctx) break;
     batch.Clear();
     batch.Add(next, pos++, 0, true);
     if (Status s = ctx->Decode(batch); !s.ok()) return Fail(s.message());

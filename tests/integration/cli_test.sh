@@ -72,5 +72,56 @@ for f in "$work/truncated.gguf" "$work/magic.gguf" "$work/does-not-exist.gguf"; 
   check "bad model $(basename "$f") one line" test "$(wc -l <"$work/err")" -eq 1
 done
 
+# Constrained output. --json: one valid JSON object (checked by node's
+# JSON.parse) for any seed and any budget from the smallest (2 tokens: "{}")
+# up, within the budget; on the SentencePiece model and, when generated, the
+# 128k byte-level BPE one.
+is_json_object='const v = JSON.parse(require("fs").readFileSync(0, "utf8"));
+  if (typeof v !== "object" || v === null || Array.isArray(v)) process.exit(1);'
+json_models=("$model")
+llama3=$(dirname "$model")/tiny-llama3-F32.gguf
+[ -f "$llama3" ] && json_models+=("$llama3")
+for m in "${json_models[@]}"; do
+  for n in 2 3 4 7 12 30; do
+    for seed in 1 2 3; do
+      "$pipit" "$m" -p "Give me JSON" --json -n $n -s $seed -t 1.5 -j 2 >"$work/json" 2>"$work/json.err"
+      code=$?
+      tag="--json -n $n -s $seed $(basename "$m")"
+      check "$tag exits 0" test $code -eq 0
+      check "$tag is a JSON object: $(head -c 200 "$work/json")" node -e "$is_json_object" <"$work/json"
+      used=$(sed -n 's/^generation: .*(\([0-9]*\) tokens.*/\1/p' "$work/json.err")
+      check "$tag used $used <= $n tokens" test "${used:-999}" -le $n
+    done
+  done
+done
+"$pipit" "$model" -p "JSON" --json -n 40 -t 0 -j 2 -q >"$work/json" 2>/dev/null
+check "--json greedy is a JSON object" node -e "$is_json_object" <"$work/json"
+"$pipit" "$model" -p x --json -n 1 >/dev/null 2>"$work/err"
+code=$?
+check "--json -n 1 exits 1" test $code -eq 1
+check "--json -n 1 explains the budget" grep -q "budget 1 tokens is below the 2 this grammar needs" "$work/err"
+
+# --grammar FILE: output in the language; a bad file fails with line:column.
+printf '# yes or no\nroot ::= answer "!"\nanswer ::= "yes" | "no"\n' >"$work/yn.gbnf"
+for seed in 1 2 3 4; do
+  out=$("$pipit" "$model" -p "Answer" --grammar "$work/yn.gbnf" -n 8 -s $seed -t 1 -q 2>/dev/null)
+  check "--grammar output '$out' is yes! or no!" bash -c "[[ '$out' == 'yes!' || '$out' == 'no!' ]]"
+done
+printf 'root ::= "a" item\nitem ::= ("b" | "c"\n' >"$work/bad.gbnf"
+"$pipit" "$model" -p x --grammar "$work/bad.gbnf" >/dev/null 2>"$work/err"
+code=$?
+check "bad grammar exits 1" test $code -eq 1
+check "bad grammar names file, line and column" grep -q "bad.gbnf: line 2, column 10: '(' is never closed" "$work/err"
+check "bad grammar error is one line" test "$(wc -l <"$work/err")" -eq 1
+printf 'root ::= "a" missing\n' >"$work/undef.gbnf"
+"$pipit" "$model" -p x --grammar "$work/undef.gbnf" >/dev/null 2>"$work/err"
+check "undefined rule is named with its position" grep -q "line 1, column 14: undefined rule 'missing'" "$work/err"
+"$pipit" "$model" -p x --grammar "$work/nope.gbnf" >/dev/null 2>"$work/err"
+code=$?
+check "missing grammar file exits 1" test $code -eq 1
+"$pipit" "$model" -p x --json --grammar "$work/yn.gbnf" >/dev/null 2>&1
+code=$?
+check "--json with --grammar is a usage error" test $code -eq 2
+
 echo "$pass passed, $failures failed"
 exit $((failures > 0))
