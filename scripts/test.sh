@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: unit and integration tests and the llama.cpp parity suite
 # (release build), the unit tests again under ASan+UBSan, bounded fuzzing,
-# and the ARM kernels under qemu. This is what CI runs (.ci/run).
+# the ARM kernels under qemu, and the UART firmware under QEMU (musca-b1).
+# This is what CI runs (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -22,5 +23,8 @@ stage "fuzzing (bounded)"
 
 stage "ARM (aarch64) kernels under qemu-user"
 ./tests/arm/run_arm_tests.sh build/arm
+
+stage "firmware (Cortex-M33) under QEMU musca-b1; RP2350 firmware build"
+./tests/firmware/run_qemu_test.sh build/release
 
 stage "all tests passed"

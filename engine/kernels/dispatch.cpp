@@ -19,6 +19,13 @@ namespace pipit::kernels::avx512 { PIPIT_DECLARE_KERNELS }
 #include "kernels/arm/neon_kernels.h"
 #endif
 
+// Cortex-M33 (Armv8-M with the DSP extension): kernels/m33/, built only for
+// the firmware (engine/CMakeLists.txt, PIPIT_BAREMETAL).
+#if defined(__ARM_FEATURE_DSP) && !defined(__aarch64__)
+#define PIPIT_KERNELS_M33 1
+#include "kernels/m33/m33_kernels.h"
+#endif
+
 namespace pipit::kernels {
 
 // The scalar attention loops (generic/attention_scalar.cpp).
@@ -91,9 +98,18 @@ KernelSet MakeNeonSet() {
 }
 #endif
 
+#if PIPIT_KERNELS_M33
+KernelSet MakeM33Set() {
+  KernelSet set = ScalarSet();
+  set.name = "m33";
+  m33::FillM33Kernels(&set);
+  return set;
+}
+#endif
+
 // The best table, ignoring PIPIT_KERNELS.
 const KernelSet& BestSet() {
-  const char* order[] = {"avx512", "avx2", "neon"};
+  const char* order[] = {"avx512", "avx2", "neon", "m33"};
   for (const char* name : order) {
     if (const KernelSet* set = FindKernelSet(name)) return *set;
   }
@@ -124,6 +140,12 @@ const KernelSet* FindKernelSet(const char* name) {
 #if PIPIT_KERNELS_NEON
   if (std::strcmp(name, "neon") == 0) {
     static const KernelSet set = MakeNeonSet();
+    return &set;
+  }
+#endif
+#if PIPIT_KERNELS_M33
+  if (std::strcmp(name, "m33") == 0) {
+    static const KernelSet set = MakeM33Set();
     return &set;
   }
 #endif

@@ -2,8 +2,10 @@
 
 #include <cmath>
 #include <cstdio>
+#include <algorithm>
 #include <fstream>
 #include <memory>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 
 #include "gguf/writer.h"
@@ -183,6 +185,75 @@ Status LoadFixtureVocab(const std::string& json_path, FixtureVocab* out) {
   return Status::Ok();
 }
 
+namespace {
+
+constexpr int32_t kTokenTypeByte = 6;  // llama.cpp's LLAMA_TOKEN_TYPE_BYTE
+
+// Length of the UTF-8 character starting with byte c (1 for stray bytes).
+size_t Utf8Length(unsigned char c) {
+  if (c >= 0xF0) return 4;
+  if (c >= 0xE0) return 3;
+  if (c >= 0xC0) return 2;
+  return 1;
+}
+
+// Pieces that cannot be built by merges of kept pieces. SentencePiece
+// starts from single characters (tokens or not) and merges two adjacent
+// symbols when their concatenation is a token, so a piece is reachable when
+// it splits into two parts that are each one character or a reachable piece.
+int CountUnreachable(const FixtureVocab& v) {
+  std::unordered_map<std::string, int32_t> id_of;
+  for (size_t i = 0; i < v.tokens.size(); ++i) id_of.emplace(v.tokens[i], static_cast<int32_t>(i));
+  std::vector<size_t> order;
+  for (size_t i = 0; i < v.tokens.size(); ++i) {
+    if (v.token_type[i] == 1) order.push_back(i);
+  }
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return v.tokens[a].size() < v.tokens[b].size(); });
+  std::vector<uint8_t> reachable(v.tokens.size(), 0);
+  int unreachable = 0;
+  for (size_t i : order) {
+    const std::string& t = v.tokens[i];
+    bool ok = Utf8Length(static_cast<unsigned char>(t[0])) >= t.size();  // one character
+    for (size_t cut = Utf8Length(static_cast<unsigned char>(t[0])); !ok && cut < t.size();
+         cut += Utf8Length(static_cast<unsigned char>(t[cut]))) {
+      const auto left = id_of.find(t.substr(0, cut));
+      const auto right = id_of.find(t.substr(cut));
+      const bool left_char = Utf8Length(static_cast<unsigned char>(t[0])) == cut;
+      const bool right_char = Utf8Length(static_cast<unsigned char>(t[cut])) == t.size() - cut;
+      ok = (left_char || (left != id_of.end() && reachable[left->second])) &&
+           (right_char || (right != id_of.end() && reachable[right->second]));
+    }
+    reachable[i] = ok;
+    if (!ok) ++unreachable;
+  }
+  return unreachable;
+}
+
+}  // namespace
+
+Status CutFixtureVocab(int n_keep, FixtureVocab* v, int* unreachable) {
+  const int n = static_cast<int>(v->tokens.size());
+  if (v->model != "llama") {
+    return Status::Error("a vocabulary cut needs a SentencePiece (llama) vocabulary, not %s", v->model.c_str());
+  }
+  if (n_keep <= 0 || n_keep > n) return Status::Error("vocab size %d is outside [1, %d]", n_keep, n);
+  for (int i = n_keep; i < n; ++i) {
+    if (v->token_type[i] == kTokenTypeByte) {
+      return Status::Error("byte token %d (%s) lies beyond the cut at %d", i, v->tokens[i].c_str(), n_keep);
+    }
+  }
+  for (int64_t id : {v->bos_token_id, v->eos_token_id, v->unknown_token_id, v->padding_token_id}) {
+    if (id >= n_keep) {
+      return Status::Error("special token %lld lies beyond the cut at %d", static_cast<long long>(id), n_keep);
+    }
+  }
+  v->tokens.resize(n_keep);
+  v->scores.resize(n_keep);
+  v->token_type.resize(n_keep);
+  if (unreachable) *unreachable = CountUnreachable(*v);
+  return Status::Ok();
+}
+
 std::vector<float> Llama3RopeFactors(int head_dim, float rope_base) {
   const double factor = 8, low_freq_factor = 1, high_freq_factor = 4, original_context = 8192;
   const double low_freq_wavelen = original_context / low_freq_factor;
@@ -208,6 +279,13 @@ Status WriteFixtureModel(const FixtureModelOptions& o, const std::string& out_pa
   PIPIT_TRY(CheckOptions(o));
   FixtureVocab vocab;
   PIPIT_TRY(LoadFixtureVocab(o.vocab_path, &vocab));
+  if (o.vocab_size > 0) {
+    int unreachable = 0;
+    PIPIT_TRY(CutFixtureVocab(o.vocab_size, &vocab, &unreachable));
+    if (o.verbose) {
+      std::fprintf(stderr, "vocab cut to %d tokens; %d pieces unreachable by merges\n", o.vocab_size, unreachable);
+    }
+  }
   const quant::Preset& preset = *FindFixturePreset(o);
   const int64_t n_vocab = static_cast<int64_t>(vocab.tokens.size());
   const int head_dim = o.head_dim > 0 ? o.head_dim : o.n_embd / o.n_head;

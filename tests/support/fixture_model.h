@@ -33,6 +33,15 @@ struct FixtureVocab {
 
 Status LoadFixtureVocab(const std::string& json_path, FixtureVocab* out);
 
+// Keeps the first n_keep tokens of a SentencePiece ("llama") vocabulary: the
+// specials, the 256 byte-fallback tokens <0xNN> and then the pieces in id
+// order, which for the llama2 vocabulary is score order. Encoding stays
+// complete (text no piece covers falls back to byte tokens); the special
+// ids and every byte token must lie below n_keep. *unreachable (optional)
+// gets the number of kept pieces that no sequence of merges of kept tokens
+// can produce (they cost a row but are never emitted by the encoder).
+Status CutFixtureVocab(int n_keep, FixtureVocab* vocab, int* unreachable = nullptr);
+
 struct FixtureModelOptions {
   std::string vocab_path;    // .cache/vocab/<name>.json
   std::string name = "pipit-fixture";
@@ -52,6 +61,7 @@ struct FixtureModelOptions {
   bool tied = false;         // no output.weight: token_embd doubles as output
   bool llama3_rope = false;  // rope_freqs.weight with Llama 3.1 scaling factors
   uint64_t seed = 1;
+  int vocab_size = 0;        // > 0: keep only the first vocab_size tokens (CutFixtureVocab)
   int threads = 0;           // 0: all hardware threads
   bool verbose = false;      // one line per tensor on stderr
 };

@@ -28,6 +28,8 @@ void Usage() {
                "  --tied          no output.weight (token_embd is the output)\n"
                "  --llama3-rope   add rope_freqs.weight (Llama 3.1 scaling)\n"
                "  --seed N        random seed (1)\n"
+               "  --vocab-size N  keep the first N tokens of a SentencePiece vocab (specials,\n"
+               "                  byte tokens, then pieces in score order)\n"
                "  --name S        general.name\n"
                "  -j N            threads (all)\n"
                "  -v              one line per tensor\n");
@@ -84,6 +86,7 @@ int main(int argc, char** argv) {
     else if (a == "--ctx") ok = ParseInt(v, &o.n_ctx);
     else if (a == "--head-dim") ok = ParseInt(v, &o.head_dim);
     else if (a == "-j") ok = ParseInt(v, &o.threads);
+    else if (a == "--vocab-size") ok = ParseInt(v, &o.vocab_size);
     else if (a == "--rope-base") ok = ParseFloat(v, &o.rope_base);
     else if (a == "--eps") ok = ParseFloat(v, &o.rms_eps);
     else if (a == "--seed") ok = ParseU64(v, &o.seed);
