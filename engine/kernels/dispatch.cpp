@@ -1,6 +1,6 @@
-// Chooses the kernel table once. CPU features come from the compiler's
-// builtins (cpuid + the OS's register-state check on x86), so no OS header is
-// needed; ARM features are fixed at compile time.
+// Chooses the kernel table once. On x86 CPU features come from the
+// compiler's builtins (cpuid + the OS's register-state check), so no OS
+// header is needed; on aarch64 the OS reports them (platform/).
 #include <cstdlib>
 #include <cstring>
 
@@ -17,6 +17,7 @@ namespace pipit::kernels::avx512 { PIPIT_DECLARE_KERNELS }
 #if defined(__aarch64__) && defined(__ARM_NEON)
 #define PIPIT_KERNELS_NEON 1
 #include "kernels/arm/neon_kernels.h"
+#include "platform/platform.h"
 #endif
 
 // Cortex-M33 (Armv8-M with the DSP extension): kernels/m33/, built only for
@@ -93,7 +94,14 @@ KernelSet MakeAvx512Set() {
 KernelSet MakeNeonSet() {
   KernelSet set = ScalarSet();
   set.name = "neon";
-  FillNeonKernels(&set);
+  neon::FillKernels(&set);
+  return set;
+}
+
+KernelSet MakeNeonDotProdSet() {
+  KernelSet set = ScalarSet();
+  set.name = "neon-dotprod";
+  neon_dotprod::FillKernels(&set);
   return set;
 }
 #endif
@@ -109,7 +117,7 @@ KernelSet MakeM33Set() {
 
 // The best table, ignoring PIPIT_KERNELS.
 const KernelSet& BestSet() {
-  const char* order[] = {"avx512", "avx2", "neon", "m33"};
+  const char* order[] = {"avx512", "avx2", "neon-dotprod", "neon", "m33"};
   for (const char* name : order) {
     if (const KernelSet* set = FindKernelSet(name)) return *set;
   }
@@ -140,6 +148,10 @@ const KernelSet* FindKernelSet(const char* name) {
 #if PIPIT_KERNELS_NEON
   if (std::strcmp(name, "neon") == 0) {
     static const KernelSet set = MakeNeonSet();
+    return &set;
+  }
+  if (std::strcmp(name, "neon-dotprod") == 0 && platform::CpuHasArmDotProd()) {
+    static const KernelSet set = MakeNeonDotProdSet();
     return &set;
   }
 #endif

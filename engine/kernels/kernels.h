@@ -3,7 +3,7 @@
 // first use; the scalar table (the reference code of engine/quant/) is always
 // built, so one binary runs on any CPU of its architecture.
 //
-// PIPIT_KERNELS=scalar|avx2|avx512|neon|m33 forces a table (tests, benchmarks); a
+// PIPIT_KERNELS=scalar|avx2|avx512|neon|neon-dotprod|m33 forces a table (tests, benchmarks); a
 // table this build or CPU lacks falls back to the automatic choice.
 #pragma once
 
@@ -32,7 +32,7 @@ using DotTokensFn = void (*)(const void* row, const void* acts, size_t act_strid
 inline constexpr int kDTypeSlots = 31;  // every DType id is below this
 
 struct KernelSet {
-  const char* name;  // "scalar", "avx2", "avx512", "neon", "m33"
+  const char* name;  // one of kKernelSetNames
   // By weight type: row of that type x activation row of its dot_type.
   DotFn dot[kDTypeSlots];
   // By activation (dot) type: float row -> Q8_0, Q8_1, Q8_K, F16, ...
@@ -60,6 +60,10 @@ struct KernelSet {
     }
   }
 };
+
+// Every table name any build knows, for tests and benchmarks that try them
+// all (FindKernelSet returns nullptr for those this build or CPU lacks).
+inline constexpr const char* kKernelSetNames[] = {"scalar", "avx2", "avx512", "neon", "neon-dotprod", "m33"};
 
 // The table in use (chosen once; thread-safe).
 const KernelSet& Kernels();

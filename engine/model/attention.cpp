@@ -33,16 +33,18 @@ void AttendOneHead(const KvCache& kv, int layer, int seq, int n_pos, int kv_head
   const kernels::AxpyHalfFn axpy = kernel_set.axpy_half;
   auto score = [&](int p) { return dot(kv.K(layer, seq, p) + kv_head * d, q_half, d) * shape.scale; };
 
-  // Pass 1: running max m and sum l of exp(score - m).
+  // Pass 1: running max m and sum l of exp(score - m). Like llama.cpp's
+  // softmax: exp in float, the sum in double. (A float exp also keeps the
+  // Cortex-M33, whose FPU is single precision, off software doubles.)
   float m = -std::numeric_limits<float>::infinity();
   double l = 0.0;
   for (int p = 0; p < n_pos; ++p) {
     const float s = score(p);
     if (s > m) {
-      l *= std::exp(static_cast<double>(m) - s);
+      l *= static_cast<double>(std::exp(m - s));
       m = s;
     }
-    l += std::exp(static_cast<double>(s) - m);
+    l += static_cast<double>(std::exp(s - m));
   }
 
   // Pass 2: out = sum_p half(exp(score_p - m) / l) * v_p.

@@ -79,4 +79,8 @@ MemoryUsage ProcessMemory();
 // Number of hardware threads (1 on bare metal).
 int HardwareThreads();
 
+// Whether this 64-bit ARM CPU has the Armv8.2 dot-product instructions
+// (SDOT/UDOT). Only the aarch64 kernel dispatch asks; false elsewhere.
+bool CpuHasArmDotProd();
+
 }  // namespace pipit::platform

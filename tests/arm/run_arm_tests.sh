@@ -23,12 +23,17 @@ fi
 cmake -S "$repo" -B "$build/pipit" -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_FIND_ROOT_PATH="$deps" -DCMAKE_PREFIX_PATH=/ \
   -DCMAKE_FIND_ROOT_PATH_MODE_PACKAGE=BOTH -Dnlohmann_json_DIR=/usr/share/cmake/nlohmann_json > /dev/null
-tests=(test_kernels test_context)
+tests=(test_kernels test_attention_kernels test_matmul test_context)
 cmake --build "$build/pipit" -j"$jobs" --target "${tests[@]}"
 
+# qemu's default CPU ("max") has the dot-product instructions, so every
+# table runs against the scalar reference; then a Cortex-A72 (Raspberry Pi 4:
+# no dotprod) checks that dispatch falls back to the baseline NEON table.
 status=0
 for t in "${tests[@]}"; do
-  echo "=== $t (qemu-aarch64)"
-  qemu-aarch64 -L /usr/aarch64-linux-gnu "$build/pipit/tests/$t" || status=1
+  echo "=== $t (qemu-aarch64, -cpu max)"
+  PIPIT_EXPECT_KERNELS=neon-dotprod qemu-aarch64 -cpu max -L /usr/aarch64-linux-gnu "$build/pipit/tests/$t" || status=1
 done
+echo "=== test_kernels (qemu-aarch64, -cpu cortex-a72)"
+PIPIT_EXPECT_KERNELS=neon qemu-aarch64 -cpu cortex-a72 -L /usr/aarch64-linux-gnu "$build/pipit/tests/test_kernels" || status=1
 exit $status

@@ -5,7 +5,9 @@
 // Both report the best of several runs (the machine may be shared).
 //   cold - a new matrix each time from a buffer far larger than the caches
 //          (the decode case: bound by memory bandwidth)
-// Usage: bench_dot [type ...]   (default: every weight type)
+// Usage: bench_dot [--cpu] [type ...]   (default: every weight type)
+#include <time.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -26,7 +28,16 @@ constexpr int64_t kRows = 5632;
 constexpr int64_t kCols = 2048;
 constexpr size_t kColdBytes = size_t{512} << 20;  // well beyond any L3
 
+// --cpu: time by this thread's CPU time instead of the wall clock, so that
+// other work on a shared machine (which only delays us) does not count.
+bool g_cpu_time = false;
+
 double Seconds() {
+  if (g_cpu_time) {
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+  }
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
@@ -72,6 +83,10 @@ void Bench(const KernelSet& set, const DTypeTraits& t, const std::vector<uint8_t
 int main(int argc, char** argv) {
   std::vector<const DTypeTraits*> types;
   for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--cpu") == 0) {
+      g_cpu_time = true;
+      continue;
+    }
     const DTypeTraits* t = pipit::FindDTypeByName(argv[i]);
     if (!t || !t->dot) {
       std::fprintf(stderr, "unknown weight type '%s'\n", argv[i]);
@@ -86,7 +101,7 @@ int main(int argc, char** argv) {
     }
   }
   std::vector<const KernelSet*> sets;
-  for (const char* name : {"scalar", "avx2", "avx512", "neon"}) {
+  for (const char* name : pipit::kernels::kKernelSetNames) {
     if (const KernelSet* set = pipit::kernels::FindKernelSet(name)) sets.push_back(set);
   }
 

@@ -14,7 +14,7 @@
 namespace pipit {
 namespace {
 
-constexpr const char* kSetNames[] = {"scalar", "avx2", "avx512", "neon"};
+constexpr auto& kSetNames = kernels::kKernelSetNames;
 
 std::vector<uint16_t> RandomHalves(std::mt19937& rng, int n, float scale) {
   std::normal_distribution<float> normal(0.0f, scale);

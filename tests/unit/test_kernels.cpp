@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <random>
@@ -34,7 +35,7 @@ namespace {
 using kernels::FindKernelSet;
 using kernels::KernelSet;
 
-constexpr const char* kSetNames[] = {"scalar", "avx2", "avx512", "neon"};
+constexpr auto& kSetNames = kernels::kKernelSetNames;
 
 // Weight types with a dot product (priority order of the kernel work).
 constexpr DType kWeightTypes[] = {DType::Q4_K, DType::Q6_K, DType::Q8_0, DType::Q5_K, DType::Q4_0,
@@ -172,6 +173,15 @@ TEST(Kernels, ReportsWhichSetsRun) {
   EXPECT_NE(FindKernelSet("scalar"), nullptr);
   EXPECT_EQ(FindKernelSet("no-such-isa"), nullptr);
   EXPECT_NE(FindKernelSet(kernels::Kernels().name), nullptr);
+}
+
+// tests/arm/run_arm_tests.sh runs this binary on emulated CPUs with and
+// without the dot-product instructions and says which table dispatch must
+// pick there (a wrong feature check would pick a table that cannot run).
+TEST(Kernels, PicksTheExpectedTableForThisCpu) {
+  const char* expected = std::getenv("PIPIT_EXPECT_KERNELS");
+  if (expected == nullptr || std::getenv("PIPIT_KERNELS") != nullptr) GTEST_SKIP() << "no expectation set";
+  EXPECT_STREQ(kernels::Kernels().name, expected);
 }
 
 TEST(Kernels, EveryTableIsComplete) {

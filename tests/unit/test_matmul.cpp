@@ -23,7 +23,7 @@ namespace {
 using kernels::FindKernelSet;
 using kernels::KernelSet;
 
-constexpr const char* kSetNames[] = {"scalar", "avx2", "avx512", "neon"};
+constexpr auto& kSetNames = kernels::kKernelSetNames;
 // The formats of Q4_K_M / Q8_0 files (multi-token kernels), plus two that
 // take the per-token fallback.
 constexpr DType kTypes[] = {DType::Q4_K, DType::Q6_K, DType::Q8_0, DType::Q5_K, DType::F16};

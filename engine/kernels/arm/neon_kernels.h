@@ -1,12 +1,15 @@
-// The NEON table (aarch64): Q4_0, Q8_0, Q4_K and Q6_K dots; every other entry
-// keeps the scalar reference. Uses the dot-product instructions when the
-// compiler targets them (__ARM_FEATURE_DOTPROD, e.g. -march=armv8.2-a+dotprod).
+// The NEON tables (aarch64): Q4_0, Q8_0, Q4_K and Q6_K dots; every other
+// entry keeps the scalar reference. `neon` runs on any Armv8-A core;
+// `neon_dotprod` uses SDOT (Armv8.2-A dotprod) and is only chosen when the
+// CPU has it (platform::CpuHasArmDotProd).
 #pragma once
 
 #include "kernels/kernels.h"
 
-namespace pipit::kernels {
+namespace pipit::kernels::neon {
+void FillKernels(KernelSet* set);
+}  // namespace pipit::kernels::neon
 
-void FillNeonKernels(KernelSet* set);
-
-}  // namespace pipit::kernels
+namespace pipit::kernels::neon_dotprod {
+void FillKernels(KernelSet* set);
+}  // namespace pipit::kernels::neon_dotprod

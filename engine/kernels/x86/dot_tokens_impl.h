@@ -81,16 +81,27 @@ inline __m512i ScalePair512(int lo, int hi) {
 
 inline __m512i Load512(const void* p) { return _mm512_loadu_si512(p); }
 
+// Byte-shuffle controls that spread 16-bit scale word a over words 0..15
+// and word b over words 16..31 (vpshufb works within 128-bit lanes, and
+// every lane holds the same eight scale words).
+inline __m512i ScaleSpread512(int a, int b) {
+  const __m128i lo = _mm_set1_epi16(static_cast<int16_t>((2 * a) | ((2 * a + 1) << 8)));
+  const __m128i hi = _mm_set1_epi16(static_cast<int16_t>((2 * b) | ((2 * b + 1) << 8)));
+  const __m256i lo2 = _mm256_set_m128i(lo, lo);
+  const __m256i hi2 = _mm256_set_m128i(hi, hi);
+  return _mm512_inserti64x4(_mm512_castsi256_si512(lo2), hi2, 1);
+}
+
 template <int NT>
 inline void Q4KTokens(const BlockQ4K* x, const uint8_t* acts, size_t act_stride, int64_t blocks, float* out,
                       size_t out_stride) {
   const __m512i nibble = _mm512_set1_epi8(0x0F);
-  // Word index vectors: zmm k takes scale 2k for words 0..15, 2k+1 for 16..31.
-  const __m512i pair_index = _mm512_set_epi64(0x0001000100010001, 0x0001000100010001, 0x0001000100010001,
-                                              0x0001000100010001, 0, 0, 0, 0);
-  const __m512i two = _mm512_set1_epi16(2);
-  __m512 acc[NT];
-  for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
+  const __m512i spread[4] = {ScaleSpread512(0, 1), ScaleSpread512(2, 3), ScaleSpread512(4, 5),
+                             ScaleSpread512(6, 7)};
+  // Two accumulators per token: the scale and the min terms are independent
+  // chains of fused multiply-adds.
+  __m512 acc[NT], acc_min[NT];
+  for (int t = 0; t < NT; ++t) acc[t] = acc_min[t] = _mm512_setzero_ps();
   for (int64_t b = 0; b < blocks; ++b) {
     uint64_t scales, mins;
     UnpackScaleMinK4Words(x[b].scales, &scales, &mins);
@@ -98,7 +109,8 @@ inline void Q4KTokens(const BlockQ4K* x, const uint8_t* acts, size_t act_stride,
     const float xdmin = HalfToFloat(x[b].dmin);
     const __m128i m8 = _mm_cvtsi64_si128(static_cast<int64_t>(mins));
     const __m256i m16 = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m8, m8));  // m0 m0 m1 m1 ... (per bsum pair)
-    const __m512i scale_words = _mm512_zextsi128_si512(_mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(scales))));
+    // The eight scales as 16-bit words, in every 128-bit lane.
+    const __m512i scale_words = _mm512_broadcast_i32x4(_mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(scales))));
     // qs[32p + l]: low nibble = weight 64p + l, high nibble = 64p + 32 + l.
     // w[k] = weights 64k .. 64k + 63 in order (sub-blocks 2k, 2k + 1).
     __m512i w[4], sc[4];
@@ -109,11 +121,7 @@ inline void Q4KTokens(const BlockQ4K* x, const uint8_t* acts, size_t act_stride,
       w[2 * half] = _mm512_shuffle_i64x2(low, high, _MM_SHUFFLE(1, 0, 1, 0));
       w[2 * half + 1] = _mm512_shuffle_i64x2(low, high, _MM_SHUFFLE(3, 2, 3, 2));
     }
-    __m512i index = pair_index;
-    for (int k = 0; k < 4; ++k) {
-      sc[k] = _mm512_permutexvar_epi16(index, scale_words);
-      index = _mm512_add_epi16(index, two);
-    }
+    for (int k = 0; k < 4; ++k) sc[k] = _mm512_shuffle_epi8(scale_words, spread[k]);
     for (int t = 0; t < NT; ++t) {
       const BlockQ8K& y = TokenBlock<BlockQ8K>(acts, act_stride, t, b);
       __m512i sum0 = _mm512_dpwssd_epi32(_mm512_setzero_si512(), _mm512_maddubs_epi16(w[0], Load512(y.qs)), sc[0]);
@@ -121,12 +129,13 @@ inline void Q4KTokens(const BlockQ4K* x, const uint8_t* acts, size_t act_stride,
       sum0 = _mm512_dpwssd_epi32(sum0, _mm512_maddubs_epi16(w[2], Load512(y.qs + 128)), sc[2]);
       sum1 = _mm512_dpwssd_epi32(sum1, _mm512_maddubs_epi16(w[3], Load512(y.qs + 192)), sc[3]);
       acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(xd * y.d), _mm512_cvtepi32_ps(_mm512_add_epi32(sum0, sum1)), acc[t]);
-      // - dmin * sum_j mins[j] * (bsums[2j] + bsums[2j+1]), in lanes 0..7.
+      // dmin * sum_j mins[j] * (bsums[2j] + bsums[2j+1]), in lanes 0..7.
       const __m256i min_sum = _mm256_madd_epi16(Load256(y.bsums), m16);
-      acc[t] = _mm512_fnmadd_ps(_mm512_set1_ps(xdmin * y.d), _mm512_cvtepi32_ps(_mm512_zextsi256_si512(min_sum)), acc[t]);
+      acc_min[t] = _mm512_fmadd_ps(_mm512_set1_ps(xdmin * y.d), _mm512_cvtepi32_ps(_mm512_zextsi256_si512(min_sum)),
+                                   acc_min[t]);
     }
   }
-  for (int t = 0; t < NT; ++t) out[t * out_stride] = HorizontalSum512(acc[t]);
+  for (int t = 0; t < NT; ++t) out[t * out_stride] = HorizontalSum512(acc[t]) - HorizontalSum512(acc_min[t]);
 }
 
 template <int NT>

@@ -1,6 +1,9 @@
 // POSIX clock, memory statistics and CPU count.
 #include <sched.h>
 #include <unistd.h>
+#if defined(__linux__) && defined(__aarch64__)
+#include <sys/auxv.h>
+#endif
 
 #include <chrono>
 #include <cstdio>
@@ -46,6 +49,18 @@ int HardwareThreads() {
 #endif
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   return n > 0 ? static_cast<int>(n) : 1;
+}
+
+bool CpuHasArmDotProd() {
+#if defined(__ARM_FEATURE_DOTPROD)
+  return true;  // the whole build targets it (e.g. Apple silicon)
+#elif defined(__linux__) && defined(__aarch64__)
+  // HWCAP_ASIMDDP is bit 20 of AT_HWCAP on arm64 Linux.
+  constexpr unsigned long kHwcapAsimdDp = 1ul << 20;
+  return (getauxval(AT_HWCAP) & kHwcapAsimdDp) != 0;
+#else
+  return false;
+#endif
 }
 
 }  // namespace pipit::platform
