@@ -20,6 +20,11 @@ namespace pipit {
 // ~2e-4 to ~1e-6 relative of llama.cpp's on F32 models. The extra pass
 // re-reads only the keys of one head (n_pos * head_dim halves), which is
 // small next to the weights a decode step reads.
+//
+// Up to kScoreBufferPositions positions (every position on the RP2350, whose
+// context is 256) the scores fit on the stack (1 KiB) and are computed once.
+constexpr int kScoreBufferPositions = 256;
+
 void AttendOneHead(const KvCache& kv, int layer, int seq, int n_pos, int kv_head, const AttentionShape& shape,
                    const float* q, float* out) {
   const int d = shape.head_dim;
@@ -33,11 +38,31 @@ void AttendOneHead(const KvCache& kv, int layer, int seq, int n_pos, int kv_head
   const kernels::AxpyHalfFn axpy = kernel_set.axpy_half;
   auto score = [&](int p) { return dot(kv.K(layer, seq, p) + kv_head * d, q_half, d) * shape.scale; };
 
-  // Pass 1: running max m and sum l of exp(score - m). Like llama.cpp's
-  // softmax: exp in float, the sum in double. (A float exp also keeps the
-  // Cortex-M33, whose FPU is single precision, off software doubles.)
   float m = -std::numeric_limits<float>::infinity();
   double l = 0.0;
+  for (int i = 0; i < d; ++i) out[i] = 0.0f;
+
+  if (n_pos <= kScoreBufferPositions) {
+    // Short context: keep the scores on the stack. One dot and one exp per
+    // position; exp in float, the sum in double, as llama.cpp's softmax.
+    float e[kScoreBufferPositions];
+    for (int p = 0; p < n_pos; ++p) {
+      e[p] = score(p);
+      m = e[p] > m ? e[p] : m;
+    }
+    for (int p = 0; p < n_pos; ++p) {
+      e[p] = std::exp(e[p] - m);
+      l += static_cast<double>(e[p]);
+    }
+    const float inv_l = static_cast<float>(1.0 / l);
+    for (int p = 0; p < n_pos; ++p) {
+      axpy(Fp16ToFp32(Fp32ToFp16(e[p] * inv_l)), kv.V(layer, seq, p) + kv_head * d, out, d);
+    }
+    return;
+  }
+
+  // Long context, no score buffer. Pass 1: running max m and sum l of
+  // exp(score - m), rescaled as the maximum grows.
   for (int p = 0; p < n_pos; ++p) {
     const float s = score(p);
     if (s > m) {
@@ -48,7 +73,6 @@ void AttendOneHead(const KvCache& kv, int layer, int seq, int n_pos, int kv_head
   }
 
   // Pass 2: out = sum_p half(exp(score_p - m) / l) * v_p.
-  for (int i = 0; i < d; ++i) out[i] = 0.0f;
   const float inv_l = static_cast<float>(1.0 / l);
   for (int p = 0; p < n_pos; ++p) {
     const float weight = Fp16ToFp32(Fp32ToFp16(std::exp(score(p) - m) * inv_l));

@@ -1,6 +1,7 @@
-// Causal self-attention over the FP16 KV cache with an online softmax: the
-// scores of one query are folded into a running max, sum and weighted value
-// as they are computed, so no O(n_ctx) score buffer exists.
+// Causal self-attention over the FP16 KV cache. Up to 256 positions the
+// scores of one query sit in a stack buffer; beyond that an online softmax
+// folds them into a running max and sum as they are computed, so no O(n_ctx)
+// score buffer exists (model/attention.cpp says why it takes two passes).
 #pragma once
 
 #include "kv/kv_cache.h"
