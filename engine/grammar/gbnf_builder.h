@@ -50,8 +50,5 @@ std::string GbnfLiteral(std::string_view s);
 // U+FFFF cannot be written in a class: returns false.
 bool AppendClassChar(uint32_t cp, std::string* out);
 
-// Decodes UTF-8 (assumed valid, as JsonValue strings are) into code points.
-std::vector<uint32_t> DecodeUtf8(std::string_view s);
-void AppendCodePointUtf8(uint32_t cp, std::string* out);
 
 }  // namespace pipit::grammar

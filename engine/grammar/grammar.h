@@ -95,8 +95,7 @@ Status ParseGbnf(std::string_view text, Grammar* out, const GrammarLimits& limit
 // ParseGbnf; exposed for grammars built by hand.
 Status AnalyzeGrammar(Grammar* g);
 
-// Encodes one code point as UTF-8 (1-4 bytes appended).
-void AppendUtf8(uint32_t cp, std::string* out);
+// Bytes of one code point in UTF-8 (1-4).
 int Utf8Length(uint32_t cp);
 
 }  // namespace pipit::grammar

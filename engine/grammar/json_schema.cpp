@@ -10,6 +10,7 @@
 #include "grammar/gbnf_builder.h"
 #include "grammar/schema_integer.h"
 #include "grammar/schema_string.h"
+#include "tokenizer/unicode.h"
 
 namespace pipit::grammar {
 namespace {
@@ -774,7 +775,7 @@ class Converter {
     std::vector<Node> trie(1);
     for (const Property& p : declared) {
       size_t node = 0;
-      for (uint32_t cp : DecodeUtf8(p.name)) {
+      for (uint32_t cp : tokenizer::DecodeUtf8(p.name)) {
         auto it = trie[node].children.find(cp);
         if (it == trie[node].children.end()) {
           trie.emplace_back();
@@ -797,7 +798,7 @@ class Converter {
                                "\"additionalProperties\": false",
                                path.c_str());
         std::string utf8;
-        AppendCodePointUtf8(cp, &utf8);
+        tokenizer::AppendUtf8(cp, &utf8);
         alternatives += GbnfLiteral(utf8) + " " + names[child] + " | ";
       }
       body += alternatives + others + "] " + raw_char + "*";

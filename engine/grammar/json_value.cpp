@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "tokenizer/unicode.h"
+
 namespace pipit::grammar {
 namespace {
 
@@ -154,24 +156,6 @@ class Parser {
     return Status::Ok();
   }
 
-  static void AppendUtf8(uint32_t cp, std::string* out) {
-    if (cp < 0x80) {
-      out->push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-
   // Length of the valid UTF-8 sequence at pos_ (0 if invalid).
   size_t Utf8Length() const {
     auto byte = [&](size_t i) { return static_cast<unsigned char>(text_[pos_ + i]); };
@@ -240,7 +224,7 @@ class Parser {
             if (low < 0xDC00 || low > 0xDFFF) return ErrorAt(escape_at, "unpaired high surrogate \\u%04X", cp);
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
           }
-          AppendUtf8(cp, out);
+          tokenizer::AppendUtf8(cp, out);
           break;
         }
         default:

@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "tokenizer/unicode.h"
+
 namespace pipit::grammar {
 namespace {
 
@@ -79,7 +81,7 @@ std::string EncodedChar(uint32_t cp) {
         std::snprintf(buf, sizeof buf, "\\u%04x", cp);
         json = buf;
       } else {
-        AppendCodePointUtf8(cp, &json);
+        tokenizer::AppendUtf8(cp, &json);
       }
   }
   return GbnfLiteral(json);
@@ -87,7 +89,7 @@ std::string EncodedChar(uint32_t cp) {
 
 class PatternConverter {
  public:
-  PatternConverter(std::string_view pattern, GbnfBuilder* rules) : cps_(DecodeUtf8(pattern)), rules_(rules) {}
+  PatternConverter(std::string_view pattern, GbnfBuilder* rules) : cps_(tokenizer::DecodeUtf8(pattern)), rules_(rules) {}
 
   Status Convert(std::string* expr) {
     bool anchored_start = !cps_.empty() && cps_[0] == '^';
