@@ -43,6 +43,8 @@ const extras = [0, 6];
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pipit-grammar-'));
 let total = 0, invalid = 0, failed = 0;
+let nextSeed = 1;
+const seedsUsed = new Set();
 const summary = [];
 for (const model of models) {
   for (const name of schemas) {
@@ -54,9 +56,11 @@ for (const model of models) {
     const validate = ajv.compile(corpus.schema);
     for (const extra of extras) {
       let out;
+      // A fresh block of seeds for every run: no seed is used twice.
+      nextSeed += seeds * temps.split(',').length;
       try {
         out = execFileSync(tool, ['-m', model, '--schema', schemaFile, '--seeds', String(seeds), '--seed0',
-          String(1000 * extra + 1), '--temps', temps, '--extra', String(extra)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+          String(nextSeed), '--temps', temps, '--extra', String(extra)], { encoding: 'utf8', maxBuffer: 1 << 26 });
       } catch (e) {
         out = e.stdout ?? '';  // exit 3: some samples failed; they are counted below
         if (e.status !== 3) { console.log(`FAIL ${name}: tool exited ${e.status}: ${e.stderr}`); failed++; continue; }
@@ -66,6 +70,7 @@ for (const model of models) {
       let ok = 0;
       for (const s of lines) {
         total++;
+        seedsUsed.add(s.seed);
         let value, parsed = false;
         try { value = JSON.parse(s.text); parsed = true; } catch {}
         const valid = parsed && validate(value);
@@ -86,7 +91,8 @@ for (const model of models) {
 fs.rmSync(work, { recursive: true, force: true });
 for (const s of summary)
   console.log(`${s.model.padEnd(22)} ${s.schema.padEnd(22)} budget ${String(s.budget).padStart(3)} (min ${s.min_tokens}): ${s.valid}/${s.samples} valid`);
-console.log(`property_test: ${total} samples, ${total - invalid} valid, ${invalid} invalid, ${failed} tool failures`);
+console.log(`property_test: ${total} samples from ${seedsUsed.size} distinct seeds, ${total - invalid} valid, ${invalid} invalid, ${failed} tool failures`);
 const json = opt('--json');
 if (json) fs.writeFileSync(json, JSON.stringify({ total, invalid, failed, summary }, null, 1));
-process.exit(invalid || failed || total < 1000 ? 1 : 0);
+// The issue asks for at least 1000 seeds: a smaller run does not count as a pass.
+process.exit(invalid || failed || seedsUsed.size < 1000 ? 1 : 0);

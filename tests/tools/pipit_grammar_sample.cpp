@@ -125,9 +125,11 @@ int main(int argc, char** argv) {
   std::printf("%s\n", head.dump().c_str());
 
   int failures = 0;
-  for (float temp : temps) {
+  for (size_t ti = 0; ti < temps.size(); ++ti) {
+    const float temp = temps[ti];
     for (int k = 0; k < n_seeds; ++k) {
-      const uint64_t seed = seed0 + static_cast<uint64_t>(k);
+      // Every (temperature, k) gets its own seed: seed0 .. seed0 + temps * seeds - 1.
+      const uint64_t seed = seed0 + ti * static_cast<uint64_t>(n_seeds) + static_cast<uint64_t>(k);
       SamplingParams sp;
       sp.temperature = temp;
       sp.top_k = 0;
