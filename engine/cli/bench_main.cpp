@@ -248,7 +248,8 @@ int Main(int argc, char** argv) {
   } else {
     std::printf("  memory read bandwidth (%d threads): %.2f GB/s\n", a.n_threads, bandwidth);
   }
-  std::printf("  RssAnon %.1f MiB, RssFile %.1f MiB (after the runs)\n", anon_mb, file_mb);
+  std::printf("  RssAnon %.1f MiB, RssFile %.1f MiB (%.1f MiB of it in 2 MiB pages) after the runs\n", anon_mb,
+              file_mb, mem.file_huge_bytes / 1048576.0);
 
   if (a.json) {
     std::printf(

@@ -8,7 +8,7 @@ namespace pipit {
 
 Status Model::Open(const std::string& path, std::unique_ptr<Model>* out) {
   std::unique_ptr<Model> model(new Model);
-  Status s = model->mapping_.Open(path);
+  Status s = model->mapping_.Open(path, platform::MappedFile::Use::kReadOften);
   if (s.ok()) {
     model->bytes_ = model->mapping_.bytes();
     s = model->Load();
@@ -35,9 +35,6 @@ Status Model::Load() {
     return Status::Error("the tokenizer has %d tokens but the model's vocabulary size is %d", tokenizer_.n_vocab(),
                          config_.n_vocab);
   }
-  // Weights are streamed front to back once per token.
-  mapping_.AdviseSequential();
-
   // Fingerprint: everything before the tensor data, plus the first and last
   // 4 KiB of every tensor (catches re-quantized or re-seeded files cheaply).
   const gguf::TensorInfo* first = nullptr;

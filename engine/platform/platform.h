@@ -29,13 +29,11 @@ class MappedFile {
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
 
-  Status Open(const std::string& path);
+  // kReadOften: the bytes are read again and again (model weights, once per
+  // token), so map them in 2 MiB pages where the OS can; see files_posix.cpp.
+  enum class Use { kReadOnce, kReadOften };
+  Status Open(const std::string& path, Use use = Use::kReadOnce);
   ByteSpan bytes() const { return bytes_; }
-
-  // Access hints: the whole file will be read front to back (weights are
-  // streamed one layer at a time), or this range is needed soon.
-  void AdviseSequential() const;
-  void WillNeed(const void* addr, size_t size) const;
 
  private:
   ByteSpan bytes_;
@@ -73,6 +71,7 @@ double NowSeconds();
 struct MemoryUsage {
   size_t anon_bytes = 0;
   size_t file_bytes = 0;
+  size_t file_huge_bytes = 0;  // of file_bytes, mapped in 2 MiB pages (Linux)
 };
 MemoryUsage ProcessMemory();
 

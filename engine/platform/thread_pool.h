@@ -33,12 +33,14 @@ class ThreadPool {
   // skips it. fn must not rely on every index running.
   void RunDynamic(JobFn fn, void* ctx);
 
-  // Calls body(begin, end) on contiguous, nearly equal chunks of [0, n), one
-  // chunk per thread.
-  // Calls body(begin, end) on chunks [k * chunk, min(n, (k + 1) * chunk)),
-  // handed to whichever thread is free next: balanced on a busy machine
-  // (a preempted thread holds up at most one chunk). Which thread runs a
-  // chunk varies; what a chunk computes must not depend on it.
+  // Calls body(begin, end) on chunks [k * chunk, min(n, (k + 1) * chunk)).
+  // Each thread starts on its own contiguous share of the chunks and walks
+  // it front to back, so each streams through one region of memory, which
+  // the hardware prefetchers follow (threads taking turns on chunks from one
+  // shared counter made decode 2.4x slower). A thread done with its share
+  // helps with the others', taking their next chunks, so on a busy machine a
+  // preempted thread holds up at most the chunk it is on. Which thread runs
+  // a chunk varies; what a chunk computes must not depend on it.
   template <typename Body>
   void ParallelForChunks(int64_t n, int64_t chunk, Body&& body) {
     const int64_t n_chunks = (n + chunk - 1) / chunk;
@@ -46,21 +48,26 @@ class ThreadPool {
       for (int64_t begin = 0; begin < n; begin += chunk) body(begin, begin + chunk < n ? begin + chunk : n);
       return;
     }
+    for (int i = 0; i < n_threads_; ++i) {
+      shares_[i].next.store(n_chunks * i / n_threads_, std::memory_order_relaxed);
+      shares_[i].end = n_chunks * (i + 1) / n_threads_;
+    }
     struct Job {
-      int64_t n, chunk, n_chunks;
-      std::atomic<int64_t> next{0};
+      int64_t n, chunk;
+      Share* shares;
       Body* body;
-    } job{n, chunk, n_chunks, {}, &body};
-    job.next.store(0, std::memory_order_relaxed);
+    } job{n, chunk, shares_, &body};
     RunDynamic(
-        [](void* ctx, int, int) {
+        [](void* ctx, int index, int count) {
           auto* j = static_cast<Job*>(ctx);
-          for (;;) {
-            const int64_t k = j->next.fetch_add(1, std::memory_order_relaxed);
-            if (k >= j->n_chunks) return;
-            const int64_t begin = k * j->chunk;
-            const int64_t end = begin + j->chunk < j->n ? begin + j->chunk : j->n;
-            (*j->body)(begin, end);
+          for (int k = 0; k < count; ++k) {  // own share first, then the others'
+            Share& share = j->shares[(index + k) % count];
+            for (;;) {
+              const int64_t c = share.next.fetch_add(1, std::memory_order_relaxed);
+              if (c >= share.end) break;
+              const int64_t begin = c * j->chunk;
+              (*j->body)(begin, begin + j->chunk < j->n ? begin + j->chunk : j->n);
+            }
           }
         },
         &job);
@@ -83,10 +90,18 @@ class ThreadPool {
   }
 
  private:
+  // One thread's share of a ParallelForChunks job: chunks [next, end). Each
+  // on its own cache line, so threads on their own shares never contend.
+  struct alignas(64) Share {
+    std::atomic<int64_t> next{0};
+    int64_t end = 0;
+  };
+
   void Publish(JobFn fn, void* ctx);
   struct State;
   int n_threads_;
   State* state_;
+  Share* shares_ = nullptr;  // n_threads_ of them (none on bare metal)
 };
 
 }  // namespace pipit::platform

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -55,15 +56,29 @@ TEST_F(MappedFileTest, MapsContents) {
   ASSERT_TRUE(s.ok()) << s.message();
   ASSERT_EQ(m.bytes().size, content.size());
   EXPECT_EQ(std::memcmp(m.bytes().data, content.data(), content.size()), 0);
-  m.AdviseSequential();
-  m.WillNeed(m.bytes().data + 5000, 100000);  // clamped to the mapping
-  m.WillNeed(m.bytes().data + 1, 1);          // unaligned start
-  m.WillNeed(nullptr, 10);                    // outside: ignored
   // Re-opening replaces the mapping.
   WriteRaw(Path("b.bin"), "hello");
   ASSERT_TRUE(m.Open(Path("b.bin")).ok());
   ASSERT_EQ(m.bytes().size, 5u);
   EXPECT_EQ(std::memcmp(m.bytes().data, "hello", 5), 0);
+}
+
+// Large files start on a 2 MiB boundary (so the kernel can map them in huge
+// pages), and kReadOften, which may drop the file's cached pages and map it
+// again (files_posix.cpp), still shows exactly the file's bytes.
+TEST_F(MappedFileTest, LargeFilesAreAlignedAndReadOftenKeepsContents) {
+  std::string content((size_t{9} << 20) + 12345, '\0');
+  uint32_t state = 12345;
+  for (char& c : content) c = static_cast<char>((state = state * 1664525u + 1013904223u) >> 24);
+  WriteRaw(Path("big.bin"), content);
+  for (MappedFile::Use use : {MappedFile::Use::kReadOnce, MappedFile::Use::kReadOften, MappedFile::Use::kReadOften}) {
+    MappedFile m;
+    Status s = m.Open(Path("big.bin"), use);
+    ASSERT_TRUE(s.ok()) << s.message();
+    ASSERT_EQ(m.bytes().size, content.size());
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(m.bytes().data) % (2u << 20), 0u);
+    EXPECT_EQ(std::memcmp(m.bytes().data, content.data(), content.size()), 0);
+  }
 }
 
 TEST_F(MappedFileTest, EmptyFile) {
@@ -73,8 +88,8 @@ TEST_F(MappedFileTest, EmptyFile) {
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(m.bytes().size, 0u);
   EXPECT_NE(m.bytes().data, nullptr);
-  m.AdviseSequential();
-  m.WillNeed(m.bytes().data, 1);
+  ASSERT_TRUE(m.Open(Path("empty"), MappedFile::Use::kReadOften).ok());
+  EXPECT_EQ(m.bytes().size, 0u);
 }
 
 TEST_F(MappedFileTest, ErrorsNamePathAndReason) {

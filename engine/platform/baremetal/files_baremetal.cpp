@@ -14,13 +14,11 @@ Status NoFileSystem(const char* action, const std::string& path) {
 
 MappedFile::~MappedFile() = default;
 
-Status MappedFile::Open(const std::string& path) {
+Status MappedFile::Open(const std::string& path, Use) {
   bytes_ = ByteSpan{};
   return NoFileSystem("open", path);
 }
 
-void MappedFile::AdviseSequential() const {}
-void MappedFile::WillNeed(const void*, size_t) const {}
 
 AtomicFileWriter::~AtomicFileWriter() = default;
 

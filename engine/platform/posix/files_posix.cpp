@@ -30,6 +30,125 @@ size_t PageSize() {
   return page > 0 ? static_cast<size_t>(page) : 4096;
 }
 
+constexpr size_t kHugePage = size_t{2} << 20;
+
+// Maps the file read-only. Files of 2 MiB or more start on a 2 MiB boundary,
+// so file offset k * 2 MiB lands on one too: only then can the kernel map a
+// 2 MiB page-cache folio with a single page-table entry.
+void* MapAligned(int fd, size_t size) {
+  if (size < kHugePage) return mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  // Reserve address space with room to slide, map the file over its aligned
+  // part, then give back what is left on either side.
+  const size_t reserved = size + kHugePage;
+  void* reserve = mmap(nullptr, reserved, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (reserve == MAP_FAILED) return MAP_FAILED;
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(reserve);
+  const uintptr_t aligned = (begin + kHugePage - 1) & ~(kHugePage - 1);
+  void* mapping = mmap(reinterpret_cast<void*>(aligned), size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
+  if (mapping == MAP_FAILED) {
+    const int err = errno;
+    munmap(reserve, reserved);
+    errno = err;
+    return MAP_FAILED;
+  }
+  const size_t page = PageSize();
+  const uintptr_t map_end = aligned + (size + page - 1) / page * page;
+  const uintptr_t reserve_end = begin + (reserved + page - 1) / page * page;
+  if (aligned > begin) munmap(reserve, aligned - begin);
+  if (reserve_end > map_end) munmap(reinterpret_cast<void*>(map_end), reserve_end - map_end);
+  return mapping;
+}
+
+#ifdef __linux__
+// Bytes of the mapping that starts at `addr` which the kernel maps in 2 MiB
+// pages (FilePmdMapped in /proc/self/smaps), or -1 when it cannot tell.
+long long HugeMappedBytes(const void* addr) {
+  FILE* f = std::fopen("/proc/self/smaps", "r");
+  if (f == nullptr) return -1;
+  char header[32];
+  std::snprintf(header, sizeof header, "%lx-", static_cast<unsigned long>(reinterpret_cast<uintptr_t>(addr)));
+  long long result = -1;
+  bool in_mapping = false;
+  char line[256];
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    if (std::strncmp(line, header, std::strlen(header)) == 0) {
+      in_mapping = true;
+    } else if (in_mapping && std::strncmp(line, "FilePmdMapped:", 14) == 0) {
+      unsigned long long kb = 0;
+      if (std::sscanf(line + 14, "%llu", &kb) == 1) result = static_cast<long long>(kb) * 1024;
+      break;
+    }
+  }
+  std::fclose(f);
+  return result;
+}
+
+bool TransparentHugePagesOff() {
+  FILE* f = std::fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+  if (f == nullptr) return true;
+  char line[128] = {0};
+  const bool read = std::fgets(line, sizeof line, f) != nullptr;
+  std::fclose(f);
+  return !read || std::strstr(line, "[never]") != nullptr;
+}
+
+// Touches the 2 MiB window at `offset` and reports whether the kernel mapped
+// it as one huge page.
+bool WindowIsHuge(const void* mapping, size_t offset) {
+  const volatile uint8_t* byte = static_cast<const uint8_t*>(mapping) + offset;
+  (void)*byte;
+  return HugeMappedBytes(mapping) > 0;
+}
+
+bool WindowIsCached(const void* mapping, size_t offset) {
+  unsigned char resident[kHugePage / 4096];
+  const size_t pages = kHugePage / PageSize();
+  if (pages > sizeof resident) return true;
+  void* window = static_cast<uint8_t*>(const_cast<void*>(mapping)) + offset;
+  if (mincore(window, kHugePage, resident) != 0) return true;
+  for (size_t i = 0; i < pages; ++i) {
+    if (resident[i] & 1) return true;
+  }
+  return false;
+}
+
+// Weights are read once per token. Read through 4 KiB pages, a stream
+// from the page cache ran at ~13 GB/s here (the prefetchers stop at every
+// page boundary, and every page costs a TLB miss); through 2 MiB pages the
+// same stream ran at 24-50 GB/s, and decode got 1.5x faster.
+//
+// MADV_HUGEPAGE makes the kernel read the file in as 2 MiB folios from now
+// on (Linux 6.x, file systems with large folios such as ext4 and xfs). But
+// pages already cached as small folios (a file just written, or read with
+// read()) stay small until evicted. A probe tells which case this is: if a
+// window in the middle of the file is cached but not huge, it is dropped
+// and read again; if it then comes back huge, the file system can do it and
+// the whole file's clean cached pages are dropped (POSIX_FADV_DONTNEED; pages
+// another process maps stay) to be read again the same way. That costs one
+// read of the file, once: afterwards the cache holds the large folios.
+// Returns the (possibly new) mapping, or MAP_FAILED with errno set.
+void* PreferHugePages(int fd, void* mapping, size_t size) {
+  if (size < 2 * kHugePage || TransparentHugePagesOff()) return mapping;
+  if (madvise(mapping, size, MADV_HUGEPAGE) != 0) return mapping;
+  const size_t probe = (size / 2) & ~(kHugePage - 1);
+  const bool cached = WindowIsCached(mapping, probe);
+  if (WindowIsHuge(mapping, probe) || !cached) return mapping;  // already huge, or the FS can't
+
+  auto remap = [&](off_t offset, off_t length) {
+    munmap(mapping, size);
+    posix_fadvise(fd, offset, length, POSIX_FADV_DONTNEED);
+    mapping = MapAligned(fd, size);
+    if (mapping != MAP_FAILED) madvise(mapping, size, MADV_HUGEPAGE);
+    return mapping != MAP_FAILED;
+  };
+  if (!remap(static_cast<off_t>(probe), static_cast<off_t>(kHugePage))) return MAP_FAILED;
+  if (WindowIsHuge(mapping, probe)) remap(0, 0);
+  return mapping;
+}
+#else
+void* PreferHugePages(int, void* mapping, size_t) { return mapping; }
+#endif
+
 }  // namespace
 
 // ---------------------------------------------------------------- MappedFile
@@ -38,7 +157,7 @@ MappedFile::~MappedFile() {
   if (mapping_ != nullptr) munmap(mapping_, mapping_size_);
 }
 
-Status MappedFile::Open(const std::string& path) {
+Status MappedFile::Open(const std::string& path, Use use) {
   if (mapping_ != nullptr) munmap(mapping_, mapping_size_);
   mapping_ = nullptr;
   mapping_size_ = 0;
@@ -67,7 +186,8 @@ Status MappedFile::Open(const std::string& path) {
                          static_cast<long long>(st.st_size));
   }
   size_t size = static_cast<size_t>(st.st_size);
-  void* mapping = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  void* mapping = MapAligned(fd, size);
+  if (mapping != MAP_FAILED && use == Use::kReadOften) mapping = PreferHugePages(fd, mapping, size);
   if (mapping == MAP_FAILED) {
     Status s = OsError("mmap", path);
     ::close(fd);
@@ -78,24 +198,6 @@ Status MappedFile::Open(const std::string& path) {
   mapping_size_ = size;
   bytes_ = ByteSpan{static_cast<const uint8_t*>(mapping), size};
   return Status::Ok();
-}
-
-void MappedFile::AdviseSequential() const {
-  if (mapping_ != nullptr) madvise(mapping_, mapping_size_, MADV_SEQUENTIAL);
-}
-
-void MappedFile::WillNeed(const void* addr, size_t size) const {
-  if (mapping_ == nullptr || size == 0) return;
-  // madvise wants a page-aligned start; clamp the range to the mapping.
-  uintptr_t map_begin = reinterpret_cast<uintptr_t>(mapping_);
-  uintptr_t map_end = map_begin + mapping_size_;
-  uintptr_t begin = reinterpret_cast<uintptr_t>(addr);
-  if (begin < map_begin || begin >= map_end) return;
-  uintptr_t end = size > map_end - begin ? map_end : begin + size;
-  uintptr_t page = PageSize();
-  uintptr_t aligned = begin & ~(page - 1);
-  if (aligned < map_begin) aligned = map_begin;  // mapping itself is page-aligned
-  madvise(reinterpret_cast<void*>(aligned), end - aligned, MADV_WILLNEED);
 }
 
 // ---------------------------------------------------------- AtomicFileWriter

@@ -81,7 +81,8 @@ void CallerWait(State& s, Pred pred) {
 
 }  // namespace
 
-ThreadPool::ThreadPool(int n_threads) : n_threads_(n_threads < 1 ? 1 : n_threads), state_(new State) {
+ThreadPool::ThreadPool(int n_threads)
+    : n_threads_(n_threads < 1 ? 1 : n_threads), state_(new State), shares_(new Share[n_threads_]) {
   for (int i = 1; i < n_threads_; ++i) {
     state_->workers.emplace_back([this, i] {
       State& s = *state_;
@@ -121,6 +122,7 @@ ThreadPool::~ThreadPool() {
   state_->wake.notify_all();
   for (std::thread& t : state_->workers) t.join();
   delete state_;
+  delete[] shares_;
 }
 
 void ThreadPool::Publish(JobFn fn, void* ctx) {
