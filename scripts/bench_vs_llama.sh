@@ -85,13 +85,23 @@ trap 'rm -rf "$OUT"' EXIT
 run_sampling_anon() {
   local out=$1; shift
   "$@" >"$out" 2>"$out.err" &
-  local pid=$! peak_kb=0 kb
+  local pid=$! peak_kb=0 key value _ err tick
+  exec {tick}<> <(:)  # a pipe nobody writes to: `read -t` on it sleeps without forking
+  # Bash builtins only (no grep/awk processes): a sampler that forks would
+  # take CPU time from the benchmark it watches on a 2-core machine.
   while kill -0 "$pid" 2>/dev/null; do
-    grep -q "measuring memory bandwidth" "$out.err" && break
-    kb=$(awk '/^RssAnon:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
-    [[ -n $kb && $kb -gt $peak_kb ]] && peak_kb=$kb
-    sleep 0.05
+    err=""
+    read -r -d '' err <"$out.err" || true
+    [[ $err == *"measuring memory bandwidth"* ]] && break
+    while read -r key value _; do
+      if [[ $key == RssAnon: ]]; then
+        ((value > peak_kb)) && peak_kb=$value
+        break
+      fi
+    done <"/proc/$pid/status" 2>/dev/null || true
+    read -r -t 0.05 -u "$tick" _ || true
   done
+  exec {tick}<&-
   if ! wait "$pid"; then
     echo "failed: $*" >&2; cat "$out.err" >&2; exit 1
   fi

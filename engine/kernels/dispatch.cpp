@@ -32,6 +32,10 @@ namespace pipit::kernels {
 // The scalar attention loops (generic/attention_scalar.cpp).
 float DotHalfFloatScalar(const uint16_t* k, const float* q, int64_t n);
 void AxpyHalfScalar(float a, const uint16_t* v, float* out, int64_t n);
+void SoftmaxHalfScalar(float* scores, int64_t n);
+void DotHalfRowsScalar(const uint16_t* k, size_t stride, int64_t n_rows, const float* q, int64_t n, float scale,
+                       float* scores);
+void WeightedSumHalfScalar(const float* w, const uint16_t* v, size_t stride, int64_t n_rows, int64_t n, float* out);
 
 namespace {
 
@@ -47,6 +51,9 @@ KernelSet MakeScalarSet() {
   }
   set.dot_half_float = DotHalfFloatScalar;
   set.axpy_half = AxpyHalfScalar;
+  set.dot_half_rows = DotHalfRowsScalar;
+  set.weighted_sum_half = WeightedSumHalfScalar;
+  set.softmax_half = SoftmaxHalfScalar;
   return set;
 }
 

@@ -31,7 +31,11 @@
   void dot_tokens_q8_0_q8_0(const void* row, const void* acts, size_t act_stride, int n_tokens, int64_t n, \
                             float* out, size_t out_stride);             \
   float dot_half_float(const uint16_t* k, const float* q, int64_t n);   \
-  void axpy_half(float a, const uint16_t* v, float* out, int64_t n);
+  void axpy_half(float a, const uint16_t* v, float* out, int64_t n);   \
+  void dot_half_rows(const uint16_t* k, size_t stride, int64_t n_rows, const float* q, int64_t n, float scale, \
+                     float* scores);                                     \
+  void weighted_sum_half(const float* w, const uint16_t* v, size_t stride, int64_t n_rows, int64_t n, float* out); \
+  void softmax_half(float* scores, int64_t n);
 
 // Fills `set` (a KernelSet) with every kernel of namespace `ns`.
 #define PIPIT_FILL_KERNEL_SET(set, ns)                                   \
@@ -58,4 +62,7 @@
     (set).dot_tokens[static_cast<int>(DType::Q8_0)] = ns::dot_tokens_q8_0_q8_0; \
     (set).dot_half_float = ns::dot_half_float;                           \
     (set).axpy_half = ns::axpy_half;                                     \
+    (set).dot_half_rows = ns::dot_half_rows;                             \
+    (set).weighted_sum_half = ns::weighted_sum_half;                     \
+    (set).softmax_half = ns::softmax_half;                               \
   } while (0)

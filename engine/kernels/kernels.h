@@ -26,6 +26,17 @@ using QuantizeFn = void (*)(const float* src, void* dst, int64_t n);
 // rounded to half by the caller), and out[i] += a * half(v[i]).
 using DotHalfFloatFn = float (*)(const uint16_t* k, const float* q, int64_t n);
 using AxpyHalfFn = void (*)(float a, const uint16_t* v, float* out, int64_t n);
+// The same over the rows of a cache, `stride` halves apart (one call per
+// query instead of one per cached position): scores[r] = scale * (q . k_r),
+// and out = sum_r w[r] * v_r (out overwritten), rows in order.
+using DotHalfRowsFn = void (*)(const uint16_t* k, size_t stride, int64_t n_rows, const float* q, int64_t n,
+                               float scale, float* scores);
+using WeightedSumHalfFn = void (*)(const float* w, const uint16_t* v, size_t stride, int64_t n_rows, int64_t n,
+                                   float* out);
+// Softmax of n >= 1 scores in place, as llama.cpp computes it: exp(s - max)
+// in float, the sum in double, and each probability rounded to half (it
+// multiplies half values next).
+using SoftmaxHalfFn = void (*)(float* scores, int64_t n);
 using DotTokensFn = void (*)(const void* row, const void* acts, size_t act_stride, int n_tokens, int64_t n,
                              float* out, size_t out_stride);
 
@@ -45,6 +56,9 @@ struct KernelSet {
   // SIMD versions differ only in float summation order).
   DotHalfFloatFn dot_half_float;
   AxpyHalfFn axpy_half;
+  DotHalfRowsFn dot_half_rows;
+  WeightedSumHalfFn weighted_sum_half;
+  SoftmaxHalfFn softmax_half;  // SIMD versions: their own exp, within 2 ulp of std::exp
 
   DotFn Dot(DType weight) const { return dot[static_cast<uint32_t>(weight)]; }
   QuantizeFn QuantizeActivation(DType act) const { return quantize_activation[static_cast<uint32_t>(act)]; }

@@ -1,7 +1,5 @@
-// Causal self-attention over the FP16 KV cache. Up to 256 positions the
-// scores of one query sit in a stack buffer; beyond that an online softmax
-// folds them into a running max and sum as they are computed, so no O(n_ctx)
-// score buffer exists (model/attention.cpp says why it takes two passes).
+// Causal self-attention over the FP16 KV cache, one query head at a time:
+// scores into a caller's buffer, softmax, weighted sum of the values.
 #pragma once
 
 #include "kv/kv_cache.h"
@@ -18,8 +16,8 @@ struct AttentionShape {
 
 // One query head attends to positions [0, n_pos) of `seq` in `layer`.
 // head_dim <= kMaxHeadDim.
-// q: [head_dim] (already rotated), out: [head_dim].
+// q: [head_dim] (already rotated), scores: scratch [n_pos], out: [head_dim].
 void AttendOneHead(const KvCache& kv, int layer, int seq, int n_pos, int kv_head, const AttentionShape& shape,
-                   const float* q, float* out);
+                   const float* q, float* scores, float* out);
 
 }  // namespace pipit

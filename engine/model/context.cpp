@@ -26,6 +26,7 @@ Status Context::Create(const Model& model, const ContextParams& params, std::uni
   ctx->k_.resize(T * c.kv_dim());
   ctx->v_.resize(T * c.kv_dim());
   ctx->attn_.resize(T * c.q_dim());
+  ctx->scores_.resize(static_cast<size_t>(params.n_threads) * ctx->kv_.n_ctx());
   ctx->gate_.resize(T * c.n_ff);
   ctx->up_.resize(T * c.n_ff);
   ctx->out_.resize(T * c.n_embd);
@@ -141,13 +142,14 @@ void Context::AttentionLayer(int layer, const Batch& batch, int begin, int T) {
   const int group = c.n_head / c.n_head_kv;
   // Chunks of a few heads, handed out dynamically: a token late in a long
   // prompt attends to more positions than an early one.
-  pool_.ParallelForChunks(static_cast<int64_t>(T) * c.n_head, 4, [&](int64_t first, int64_t last) {
+  pool_.ParallelForChunks(static_cast<int64_t>(T) * c.n_head, 4, [&](int64_t first, int64_t last, int thread) {
+    float* scores = &scores_[static_cast<size_t>(thread) * kv_.n_ctx()];
     for (int64_t job = first; job < last; ++job) {
       const int t = static_cast<int>(job / c.n_head);
       const int h = static_cast<int>(job % c.n_head);
       const int n_pos = batch.pos[begin + t] + 1;  // causal: itself and everything before
       AttendOneHead(kv_, layer, batch.seq[begin + t], n_pos, h / group, shape, &q_[t * c.q_dim() + h * c.head_dim],
-                    &attn_[t * c.q_dim() + h * c.head_dim]);
+                    scores, &attn_[t * c.q_dim() + h * c.head_dim]);
     }
   });
 }

@@ -79,6 +79,7 @@ class Context {
   std::vector<float> k_;      // [T, kv_dim]
   std::vector<float> v_;      // [T, kv_dim]
   std::vector<float> attn_;   // [T, q_dim]    attention output per head
+  std::vector<float> scores_;  // [n_threads, n_ctx] each thread's attention scores
   std::vector<float> gate_;   // [T, n_ff]
   std::vector<float> up_;     // [T, n_ff]
   std::vector<float> out_;    // [T, n_embd]   sublayer output

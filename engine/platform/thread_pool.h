@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <type_traits>
 
 namespace pipit::platform {
 
@@ -40,12 +41,14 @@ class ThreadPool {
   // shared counter made decode 2.4x slower). A thread done with its share
   // helps with the others', taking their next chunks, so on a busy machine a
   // preempted thread holds up at most the chunk it is on. Which thread runs
-  // a chunk varies; what a chunk computes must not depend on it.
+  // a chunk varies; what a chunk computes must not depend on it. A body
+  // that takes a third argument gets the running thread's index (0 ..
+  // size() - 1), e.g. to pick its own scratch buffer.
   template <typename Body>
   void ParallelForChunks(int64_t n, int64_t chunk, Body&& body) {
     const int64_t n_chunks = (n + chunk - 1) / chunk;
     if (n_threads_ == 1 || n_chunks <= 1) {
-      for (int64_t begin = 0; begin < n; begin += chunk) body(begin, begin + chunk < n ? begin + chunk : n);
+      for (int64_t begin = 0; begin < n; begin += chunk) CallChunk(body, begin, begin + chunk < n ? begin + chunk : n, 0);
       return;
     }
     for (int i = 0; i < n_threads_; ++i) {
@@ -66,7 +69,7 @@ class ThreadPool {
               const int64_t c = share.next.fetch_add(1, std::memory_order_relaxed);
               if (c >= share.end) break;
               const int64_t begin = c * j->chunk;
-              (*j->body)(begin, begin + j->chunk < j->n ? begin + j->chunk : j->n);
+              CallChunk(*j->body, begin, begin + j->chunk < j->n ? begin + j->chunk : j->n, index);
             }
           }
         },
@@ -90,6 +93,15 @@ class ThreadPool {
   }
 
  private:
+  template <typename Body>
+  static void CallChunk(Body& body, int64_t begin, int64_t end, int thread_index) {
+    if constexpr (std::is_invocable_v<Body&, int64_t, int64_t, int>) {
+      body(begin, end, thread_index);
+    } else {
+      body(begin, end);
+    }
+  }
+
   // One thread's share of a ParallelForChunks job: chunks [next, end). Each
   // on its own cache line, so threads on their own shares never contend.
   struct alignas(64) Share {

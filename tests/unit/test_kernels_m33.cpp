@@ -140,6 +140,17 @@ TEST(KernelsM33, AttentionLoopsAreBitIdenticalToScalar) {
     axpy_half(0.37f, k.data(), out_a.data(), n);
     scalar.axpy_half(0.37f, k.data(), out_b.data(), n);
     for (int64_t i = 0; i < n; ++i) ASSERT_EQ(Bits(out_a[i]), Bits(out_b[i])) << n << " " << i;
+    // The row versions over 3 rows of n, 2n halves apart.
+    std::vector<uint16_t> rows(6 * n);
+    for (int64_t i = 0; i < 6 * n; ++i) rows[i] = k[i % n] ^ static_cast<uint16_t>(i & 0x3FF);
+    const float w[3] = {0.25f, -1.5f, 0.125f};
+    float scores_a[3], scores_b[3];
+    dot_half_rows(rows.data(), 2 * n, 3, q.data(), n, 0.125f, scores_a);
+    scalar.dot_half_rows(rows.data(), 2 * n, 3, q.data(), n, 0.125f, scores_b);
+    for (int r = 0; r < 3; ++r) EXPECT_EQ(Bits(scores_a[r]), Bits(scores_b[r])) << n << " row " << r;
+    weighted_sum_half(w, rows.data(), 2 * n, 3, n, out_a.data());
+    scalar.weighted_sum_half(w, rows.data(), 2 * n, 3, n, out_b.data());
+    for (int64_t i = 0; i < n; ++i) ASSERT_EQ(Bits(out_a[i]), Bits(out_b[i])) << n << " " << i;
   }
 }
 
@@ -155,6 +166,8 @@ TEST(KernelsM33, FillReplacesTheQ4_0AndQ8_0DotsAndAttentionLoops) {
   EXPECT_EQ(set.dot[static_cast<int>(DType::Q4_0)], &dot_q4_0_q8_0);
   EXPECT_EQ(set.dot_half_float, &dot_half_float);
   EXPECT_EQ(set.axpy_half, &axpy_half);
+  EXPECT_EQ(set.dot_half_rows, &dot_half_rows);
+  EXPECT_EQ(set.weighted_sum_half, &weighted_sum_half);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // conversion (VCVTB) instead of the bit-level one: the same statements in
 // the same order as kernels/generic/attention_scalar.cpp (multiply, then
 // add; -ffp-contract=off), so the results are bit-identical.
+#include <cstddef>
 #include <cstdint>
 
 #include "kernels/m33/dsp_ops.h"
@@ -17,6 +18,17 @@ float dot_half_float(const uint16_t* k, const float* q, int64_t n) {
 
 void axpy_half(float a, const uint16_t* v, float* out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) out[i] += a * HalfToFloat(v[i]);
+}
+
+// The row loops of kernels/generic/attention_scalar.cpp over the two above.
+void dot_half_rows(const uint16_t* k, size_t stride, int64_t n_rows, const float* q, int64_t n, float scale,
+                   float* scores) {
+  for (int64_t r = 0; r < n_rows; ++r) scores[r] = dot_half_float(k + r * stride, q, n) * scale;
+}
+
+void weighted_sum_half(const float* w, const uint16_t* v, size_t stride, int64_t n_rows, int64_t n, float* out) {
+  for (int64_t i = 0; i < n; ++i) out[i] = 0.0f;
+  for (int64_t r = 0; r < n_rows; ++r) axpy_half(w[r], v + r * stride, out, n);
 }
 
 }  // namespace pipit::kernels::m33

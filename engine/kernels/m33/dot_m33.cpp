@@ -82,6 +82,8 @@ void FillM33Kernels(KernelSet* set) {
   set->dot[static_cast<int>(DType::Q8_0)] = dot_q8_0_q8_0;
   set->dot_half_float = dot_half_float;
   set->axpy_half = axpy_half;
+  set->dot_half_rows = dot_half_rows;
+  set->weighted_sum_half = weighted_sum_half;
 }
 
 }  // namespace pipit::kernels::m33

@@ -6,6 +6,7 @@
 // statement. Everything else in the table stays scalar.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace pipit::kernels {
@@ -19,6 +20,9 @@ float dot_q8_0_q8_0(const void* row, const void* act, int64_t n);
 // Attention over the FP16 KV cache (hardware half conversion).
 float dot_half_float(const uint16_t* k, const float* q, int64_t n);
 void axpy_half(float a, const uint16_t* v, float* out, int64_t n);
+void dot_half_rows(const uint16_t* k, size_t stride, int64_t n_rows, const float* q, int64_t n, float scale,
+                   float* scores);
+void weighted_sum_half(const float* w, const uint16_t* v, size_t stride, int64_t n_rows, int64_t n, float* out);
 
 // Puts the kernels above into `set` (a copy of the scalar table).
 void FillM33Kernels(KernelSet* set);

@@ -75,8 +75,6 @@ inline bool QuantizeBlock8(const float* x, int8_t* qs, float* d_out, int* sum_ou
   return true;
 }
 
-inline uint16_t FloatToHalf(float f) { return _cvtss_sh(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
-
 }  // namespace
 
 void quantize_row_q8_0(const float* src, void* dst, int64_t n) {
