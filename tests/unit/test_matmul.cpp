@@ -6,10 +6,13 @@
 // against the scalar reference dots within the kernel tolerance.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "kernels/kernels.h"
@@ -214,6 +217,33 @@ TEST(ThreadPool, ChunksCoverTheRangeExactlyOnce) {
         EXPECT_EQ(bad_chunks.load(), 0);
         for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[i].load(), 1) << "n=" << n << " i=" << i;
       }
+    }
+  }
+}
+
+// A body that takes a thread index gets one in [0, size()), and no two
+// chunks run at once under the same index (so per-thread scratch is safe),
+// also when a slow chunk makes the other threads take over its share.
+TEST(ThreadPool, ThreadIndexIsUniqueAmongRunningChunks) {
+  for (int n_threads : {1, 2, 3, 5}) {
+    platform::ThreadPool pool(n_threads);
+    std::vector<std::atomic<int>> busy(n_threads);
+    for (int rep = 0; rep < 20; ++rep) {
+      for (auto& b : busy) b.store(0);
+      std::vector<std::atomic<int>> hits(200);
+      for (auto& h : hits) h.store(0);
+      std::atomic<int> bad{0};
+      pool.ParallelForChunks(200, 3, [&](int64_t begin, int64_t end, int thread) {
+        if (thread < 0 || thread >= n_threads || busy[thread].fetch_add(1) != 0) {
+          bad.fetch_add(1);
+          return;
+        }
+        if (begin == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));  // the others steal
+        for (int64_t i = begin; i < end; ++i) hits[i].fetch_add(1);
+        busy[thread].fetch_sub(1);
+      });
+      ASSERT_EQ(bad.load(), 0) << n_threads;
+      for (int i = 0; i < 200; ++i) ASSERT_EQ(hits[i].load(), 1) << n_threads << " " << i;
     }
   }
 }
