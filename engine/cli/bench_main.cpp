@@ -201,8 +201,10 @@ int Main(int argc, char** argv) {
   const char* kernels = kernels::Kernels().name;
   const double weight_bytes = static_cast<double>(model->weight_bytes_per_token());
   std::printf("pipit-bench: %s\n", a.model_path.c_str());
-  std::printf("  kernels %s, threads %d, n_batch %d, weights read per token %.1f MB\n", kernels, a.n_threads,
-              params.n_batch, weight_bytes / 1e6);
+  const int n_threads = ctx->params().n_threads;  // -t, capped at the CPUs we may run on
+  std::printf("  kernels %s, threads %d%s, n_batch %d, weights read per token %.1f MB\n", kernels, n_threads,
+              n_threads < a.n_threads ? " (fewer than -t: the CPUs this process may run on)" : "", params.n_batch,
+              weight_bytes / 1e6);
   std::fflush(stdout);
 
   Runner runner(ctx.get(), *model);
@@ -234,7 +236,7 @@ int Main(int argc, char** argv) {
   std::fprintf(stderr, "pipit-bench: measuring memory bandwidth\n");
   std::fflush(stderr);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  const double bandwidth = MeasureReadBandwidth(kBandwidthBufferBytes, a.n_threads, kBandwidthPasses);
+  const double bandwidth = MeasureReadBandwidth(kBandwidthBufferBytes, n_threads, kBandwidthPasses);
   const double tg_gb_s = tg.Median() * weight_bytes / 1e9;
 
   std::printf("  %-8s %10s %10s %10s\n", "test", "median", "min", "max");
@@ -246,7 +248,7 @@ int Main(int argc, char** argv) {
     std::printf("  decode reads %.2f GB/s of weights = %.0f%% of the measured %.2f GB/s\n", tg_gb_s,
                 bandwidth > 0 ? 100.0 * tg_gb_s / bandwidth : 0.0, bandwidth);
   } else {
-    std::printf("  memory read bandwidth (%d threads): %.2f GB/s\n", a.n_threads, bandwidth);
+    std::printf("  memory read bandwidth (%d threads): %.2f GB/s\n", n_threads, bandwidth);
   }
   std::printf("  RssAnon %.1f MiB, RssFile %.1f MiB (%.1f MiB of it in 2 MiB pages) after the runs\n", anon_mb,
               file_mb, mem.file_huge_bytes / 1048576.0);
@@ -256,11 +258,11 @@ int Main(int argc, char** argv) {
         "{\"model\":%s,\"kernels\":%s,\"threads\":%d,\"n_prompt\":%d,\"n_gen\":%d,\"reps\":%d,\"n_batch\":%d,"
         "\"pp_tok_s\":%.3f,\"pp_min\":%.3f,\"pp_max\":%.3f,\"tg_tok_s\":%.3f,\"tg_min\":%.3f,\"tg_max\":%.3f,"
         "\"pp_samples\":%s,\"tg_samples\":%s,\"weight_bytes_per_token\":%.0f,\"bandwidth_gb_s\":%.3f,"
-        "\"tg_gb_s\":%.3f,\"rss_anon_mb\":%.1f,\"rss_file_mb\":%.1f}\n",
-        JsonString(a.model_path).c_str(), JsonString(kernels).c_str(), a.n_threads, a.n_prompt, a.n_gen, a.reps,
+        "\"tg_gb_s\":%.3f,\"rss_anon_mb\":%.1f,\"rss_file_mb\":%.1f,\"rss_file_huge_mb\":%.1f}\n",
+        JsonString(a.model_path).c_str(), JsonString(kernels).c_str(), n_threads, a.n_prompt, a.n_gen, a.reps,
         params.n_batch, pp.Median(), pp.Min(), pp.Max(), tg.Median(), tg.Min(), tg.Max(),
         JsonArray(pp.tok_s).c_str(), JsonArray(tg.tok_s).c_str(), weight_bytes, bandwidth, tg_gb_s, anon_mb,
-        file_mb);
+        file_mb, mem.file_huge_bytes / 1048576.0);
   }
   return 0;
 }

@@ -4,12 +4,22 @@
 #include <cmath>
 
 #include "model/attention.h"
+#include "platform/platform.h"
 #include "quant/fp16.h"
 
 namespace pipit {
 
+namespace {
+
+ContextParams WithUsableThreads(ContextParams params) {
+  params.n_threads = std::min(params.n_threads, platform::HardwareThreads());
+  return params;
+}
+
+}  // namespace
+
 Context::Context(const Model& model, const ContextParams& params)
-    : model_(model), params_(params), pool_(params.n_threads) {}
+    : model_(model), params_(WithUsableThreads(params)), pool_(params_.n_threads) {}
 
 Status Context::Create(const Model& model, const ContextParams& params, std::unique_ptr<Context>* out) {
   if (params.n_batch < 1) return Status::Error("batch size must be >= 1 (got %d)", params.n_batch);
@@ -26,7 +36,7 @@ Status Context::Create(const Model& model, const ContextParams& params, std::uni
   ctx->k_.resize(T * c.kv_dim());
   ctx->v_.resize(T * c.kv_dim());
   ctx->attn_.resize(T * c.q_dim());
-  ctx->scores_.resize(static_cast<size_t>(params.n_threads) * ctx->kv_.n_ctx());
+  ctx->scores_.resize(static_cast<size_t>(ctx->params_.n_threads) * ctx->kv_.n_ctx());
   ctx->gate_.resize(T * c.n_ff);
   ctx->up_.resize(T * c.n_ff);
   ctx->out_.resize(T * c.n_embd);
