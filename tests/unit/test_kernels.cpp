@@ -222,6 +222,32 @@ TEST(Kernels, DotsMatchReference) {
   }
 }
 
+// SIMD kernels may step over several blocks at a time (AVX-512 Q4_0: four):
+// 32-weight formats at 1..17 blocks cover every tail of steps up to 16.
+TEST(Kernels, LegacyDotsMatchReferenceAtEveryBlockCount) {
+  std::mt19937 rng(4321);
+  for (const KernelSet* set : AvailableSets()) {
+    for (DType type : {DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q8_0}) {
+      const DTypeTraits& t = Traits(type);
+      const DTypeTraits& act_type = Traits(t.dot_type);
+      for (int64_t blocks = 1; blocks <= 17; ++blocks) {
+        for (Data data : {Data::kGaussian, Data::kRandomBytes}) {
+          const int64_t n = blocks * t.block_size;
+          SCOPED_TRACE(std::string(set->name) + " " + t.name + " n=" + std::to_string(n) + " " + DataName(data));
+          const std::vector<uint8_t> row = MakeWeights(rng, type, n, data);
+          std::vector<uint8_t> act(RowBytes(act_type, n));
+          act_type.quantize(RandomFloats(rng, n, Data::kGaussian).data(), act.data(), n);
+          const float expected = t.dot(row.data(), act.data(), n);
+          const float got = set->Dot(type)(row.data(), act.data(), n);
+          ASSERT_TRUE(std::isfinite(expected));
+          EXPECT_LE(std::fabs(static_cast<double>(got) - expected), 1e-5 * Magnitude(type, row, act, n))
+              << "expected " << expected << " got " << got;
+        }
+      }
+    }
+  }
+}
+
 // Float rows that quantizers find awkward, one block size long each.
 std::vector<std::vector<float>> AwkwardActivations(std::mt19937& rng, int64_t n) {
   std::vector<std::vector<float>> rows;
