@@ -188,6 +188,9 @@ inline void Q6KTokens(const BlockQ6K* x, const uint8_t* acts, size_t act_stride,
   for (int t = 0; t < NT; ++t) out[t * out_stride] = HorizontalSum512(acc[t]);
 }
 
+// The single-token Q4_K dot (decode), bit-identical to Q4KTokens<1>.
+#include "kernels/x86/dot_q4k_single_impl.h"
+
 #else  // 256-bit versions
 
 // Q4_K x Q8_K: x = d*sc*q - dmin*m per 32-weight sub-block.
@@ -358,9 +361,13 @@ struct Q8_0Tile {
 }  // namespace
 
 float dot_q4_k_q8_k(const void* row, const void* act, int64_t n) {
+#if defined(__AVX512BW__) && defined(__AVX512VNNI__)
+  return Q4KSingle(static_cast<const BlockQ4K*>(row), static_cast<const BlockQ8K*>(act), n / kQK_K);
+#else
   float out;
   Q4KTokens<1>(static_cast<const BlockQ4K*>(row), static_cast<const uint8_t*>(act), 0, n / kQK_K, &out, 0);
   return out;
+#endif
 }
 
 float dot_q6_k_q8_k(const void* row, const void* act, int64_t n) {

