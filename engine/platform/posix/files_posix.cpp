@@ -92,13 +92,16 @@ bool TransparentHugePagesOff() {
   return !read || std::strstr(line, "[never]") != nullptr;
 }
 
-// Touches the 2 MiB window at `offset` and reports whether the kernel mapped
-// it as one huge page. When it cannot tell (no /proc), it says yes: there is
-// nothing we could see to fix.
-bool WindowIsHuge(const void* mapping, size_t offset) {
+// Touches the 2 MiB window at `offset` of a mapping that has no page of
+// that window mapped yet; returns whether the kernel mapped it as one huge
+// page. When it cannot tell (no /proc), it says yes: nothing to fix that we
+// could see.
+bool TouchIsHuge(const void* mapping, size_t offset) {
+  const long long before = HugeMappedBytes(mapping);
   const volatile uint8_t* byte = static_cast<const uint8_t*>(mapping) + offset;
   (void)*byte;
-  return HugeMappedBytes(mapping) != 0;
+  const long long after = HugeMappedBytes(mapping);
+  return before < 0 || after < 0 || after > before;
 }
 
 bool WindowIsCached(const void* mapping, size_t offset) {
@@ -120,20 +123,33 @@ bool WindowIsCached(const void* mapping, size_t offset) {
 //
 // MADV_HUGEPAGE makes the kernel read the file in as 2 MiB folios from now
 // on (Linux 6.x, file systems with large folios such as ext4 and xfs). But
-// pages already cached as small folios (a file just written, or read with
-// read()) stay small until evicted. A probe tells which case this is: if a
-// window in the middle of the file is cached but not huge, it is dropped
-// and read again; if it then comes back huge, the file system can do it and
-// the whole file's clean cached pages are dropped (POSIX_FADV_DONTNEED; pages
-// another process maps stay) to be read again the same way. That costs one
-// read of the file, once: afterwards the cache holds the large folios.
+// pages already cached as small folios (a file just written or copied) stay
+// small until evicted. Probes tell which case this is: a touch in each of up
+// to 16 windows spread over the file. If some window is cached but not huge,
+// the file's clean cached pages are dropped (POSIX_FADV_DONTNEED; pages
+// another process maps stay) and read again as 2 MiB folios: once, since
+// afterwards the cache holds the large folios. Unless a window the probes
+// read fresh came back huge, one small window is dropped and re-read first,
+// to see that the file system can do it at all.
 // Returns the (possibly new) mapping, or MAP_FAILED with errno set.
 void* PreferHugePages(int fd, void* mapping, size_t size) {
   if (size < 2 * kHugePage || TransparentHugePagesOff()) return mapping;
   if (madvise(mapping, size, MADV_HUGEPAGE) != 0) return mapping;
-  const size_t probe = (size / 2) & ~(kHugePage - 1);
-  const bool cached = WindowIsCached(mapping, probe);
-  if (WindowIsHuge(mapping, probe) || !cached) return mapping;  // already huge, or the FS can't
+
+  const size_t windows = size / kHugePage;  // whole 2 MiB windows in the file
+  const size_t probes = windows < 16 ? windows : 16;
+  size_t small_cached = SIZE_MAX;  // a window cached in small folios
+  bool fresh_huge = false;         // a window read just now came in huge
+  for (size_t i = 0; i < probes; ++i) {
+    const size_t offset = windows * (2 * i + 1) / (2 * probes) * kHugePage;
+    const bool cached = WindowIsCached(mapping, offset);
+    if (TouchIsHuge(mapping, offset)) {
+      fresh_huge = fresh_huge || !cached;
+    } else if (cached && small_cached == SIZE_MAX) {
+      small_cached = offset;
+    }
+  }
+  if (small_cached == SIZE_MAX) return mapping;  // all huge, or small only where the FS itself just read them
 
   auto remap = [&](off_t offset, off_t length) {
     munmap(mapping, size);
@@ -142,8 +158,11 @@ void* PreferHugePages(int fd, void* mapping, size_t size) {
     if (mapping != MAP_FAILED) madvise(mapping, size, MADV_HUGEPAGE);
     return mapping != MAP_FAILED;
   };
-  if (!remap(static_cast<off_t>(probe), static_cast<off_t>(kHugePage))) return MAP_FAILED;
-  if (WindowIsHuge(mapping, probe)) remap(0, 0);
+  if (!fresh_huge) {
+    if (!remap(static_cast<off_t>(small_cached), static_cast<off_t>(kHugePage))) return MAP_FAILED;
+    if (!TouchIsHuge(mapping, small_cached)) return mapping;  // the file system keeps them small
+  }
+  remap(0, 0);
   return mapping;
 }
 #else
