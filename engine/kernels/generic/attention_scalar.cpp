@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "kernels/generic/attention_rows.h"
 #include "quant/fp16.h"
 
 namespace pipit::kernels {
@@ -21,12 +22,11 @@ void AxpyHalfScalar(float a, const uint16_t* v, float* out, int64_t n) {
 
 void DotHalfRowsScalar(const uint16_t* k, size_t stride, int64_t n_rows, const float* q, int64_t n, float scale,
                        float* scores) {
-  for (int64_t r = 0; r < n_rows; ++r) scores[r] = DotHalfFloatScalar(k + r * stride, q, n) * scale;
+  DotHalfRowsWith<DotHalfFloatScalar>(k, stride, n_rows, q, n, scale, scores);
 }
 
 void WeightedSumHalfScalar(const float* w, const uint16_t* v, size_t stride, int64_t n_rows, int64_t n, float* out) {
-  for (int64_t i = 0; i < n; ++i) out[i] = 0.0f;
-  for (int64_t r = 0; r < n_rows; ++r) AxpyHalfScalar(w[r], v + r * stride, out, n);
+  WeightedSumHalfWith<AxpyHalfScalar>(w, v, stride, n_rows, n, out);
 }
 
 // p_i = half(exp(s_i - max) / sum), the sum in double.

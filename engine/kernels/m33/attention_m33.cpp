@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/generic/attention_rows.h"
 #include "kernels/m33/dsp_ops.h"
 #include "kernels/m33/m33_kernels.h"
 
@@ -20,15 +21,14 @@ void axpy_half(float a, const uint16_t* v, float* out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) out[i] += a * HalfToFloat(v[i]);
 }
 
-// The row loops of kernels/generic/attention_scalar.cpp over the two above.
+// The scalar table's row loops, over the two above.
 void dot_half_rows(const uint16_t* k, size_t stride, int64_t n_rows, const float* q, int64_t n, float scale,
                    float* scores) {
-  for (int64_t r = 0; r < n_rows; ++r) scores[r] = dot_half_float(k + r * stride, q, n) * scale;
+  DotHalfRowsWith<dot_half_float>(k, stride, n_rows, q, n, scale, scores);
 }
 
 void weighted_sum_half(const float* w, const uint16_t* v, size_t stride, int64_t n_rows, int64_t n, float* out) {
-  for (int64_t i = 0; i < n; ++i) out[i] = 0.0f;
-  for (int64_t r = 0; r < n_rows; ++r) axpy_half(w[r], v + r * stride, out, n);
+  WeightedSumHalfWith<axpy_half>(w, v, stride, n_rows, n, out);
 }
 
 }  // namespace pipit::kernels::m33

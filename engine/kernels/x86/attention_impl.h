@@ -2,6 +2,7 @@
 // eight halves at a time (exactly), FMAs accumulate in eight float lanes.
 // Only the float summation order (and FMA's single rounding) differs from
 // engine/kernels/generic/attention_scalar.cpp.
+#include "kernels/generic/attention_rows.h"
 #include "kernels/x86/simd_x86.h"
 
 namespace pipit::kernels::PIPIT_ISA {
@@ -92,7 +93,7 @@ void softmax_half(float* s, int64_t n) {
 
 void dot_half_rows(const uint16_t* k, size_t stride, int64_t n_rows, const float* q, int64_t n, float scale,
                    float* scores) {
-  for (int64_t r = 0; r < n_rows; ++r) scores[r] = dot_half_float(k + r * stride, q, n) * scale;
+  DotHalfRowsWith<dot_half_float>(k, stride, n_rows, q, n, scale, scores);
 }
 
 // Columns 64 at a time in eight registers over every row, then 8 at a time,

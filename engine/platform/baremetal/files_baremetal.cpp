@@ -19,7 +19,6 @@ Status MappedFile::Open(const std::string& path, Use) {
   return NoFileSystem("open", path);
 }
 
-
 AtomicFileWriter::~AtomicFileWriter() = default;
 
 Status AtomicFileWriter::Open(const std::string& path) {
