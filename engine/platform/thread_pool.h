@@ -48,7 +48,9 @@ class ThreadPool {
   void ParallelForChunks(int64_t n, int64_t chunk, Body&& body) {
     const int64_t n_chunks = (n + chunk - 1) / chunk;
     if (n_threads_ == 1 || n_chunks <= 1) {
-      for (int64_t begin = 0; begin < n; begin += chunk) CallChunk(body, begin, begin + chunk < n ? begin + chunk : n, 0);
+      for (int64_t begin = 0; begin < n; begin += chunk) {
+        CallChunk(body, begin, begin + chunk < n ? begin + chunk : n, 0);
+      }
       return;
     }
     for (int i = 0; i < n_threads_; ++i) {
@@ -76,6 +78,8 @@ class ThreadPool {
         &job);
   }
 
+  // Calls body(begin, end) on contiguous, nearly equal parts of [0, n), one
+  // part per thread.
   template <typename Body>
   void ParallelFor(int64_t n, Body&& body) {
     struct Job {

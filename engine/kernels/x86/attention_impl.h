@@ -113,7 +113,9 @@ void weighted_sum_half(const float* w, const uint16_t* v, size_t stride, int64_t
   }
   for (; i + 8 <= n; i += 8) {
     __m256 acc = _mm256_setzero_ps();
-    for (int64_t r = 0; r < n_rows; ++r) acc = _mm256_fmadd_ps(_mm256_set1_ps(w[r]), LoadHalf8(v + r * stride + i), acc);
+    for (int64_t r = 0; r < n_rows; ++r) {
+      acc = _mm256_fmadd_ps(_mm256_set1_ps(w[r]), LoadHalf8(v + r * stride + i), acc);
+    }
     _mm256_storeu_ps(out + i, acc);
   }
   for (; i < n; ++i) {
